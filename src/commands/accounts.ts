@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import {
+  reservationDecider,
+  reservationStreamName,
+  type ReservationKind,
+} from '../domain/reservation/reservation.js';
+import { userDecider, userStreamName, type UserState } from '../domain/user/user.js';
+import type { EventMetadata, EventStore } from '../eventstore/port.js';
+import type { PasswordHasher } from '../platform/passwords.js';
+import { handleCommand, loadAggregate } from './handle-command.js';
+
+/** A claim whose owner never got a user stream is taken over after this long (a crashed sign-up). */
+const ABANDONED_CLAIM_MS = 10 * 60 * 1000;
+
+export type RegisteredUser = Extract<UserState, { status: 'registered' }>;
+
+export interface AccountDeps {
+  readonly store: EventStore;
+  readonly passwords: PasswordHasher;
+  readonly now: () => Date;
+}
+
+export async function loadUser(store: EventStore, userId: string): Promise<RegisteredUser | undefined> {
+  const { state } = await loadAggregate(store, userStreamName(userId), userDecider);
+  return state.status === 'registered' ? state : undefined;
+}
+
+/** The registered user holding a username or email, read from its reservation stream. */
+export async function findUserBy(
+  store: EventStore,
+  kind: ReservationKind,
+  value: string,
+): Promise<RegisteredUser | undefined> {
+  const { state } = await loadAggregate(store, reservationStreamName(kind, value), reservationDecider);
+  return state.status === 'held' ? loadUser(store, state.ownerId) : undefined;
+}
+
+async function claim(
+  deps: AccountDeps,
+  kind: ReservationKind,
+  value: string,
+  ownerId: string,
+  metadata: EventMetadata,
+): Promise<void> {
+  const streamName = reservationStreamName(kind, value);
+  const now = deps.now();
+  const { state } = await loadAggregate(deps.store, streamName, reservationDecider);
+  const holderAbandoned =
+    state.status === 'held' &&
+    state.ownerId !== ownerId &&
+    now.getTime() - Date.parse(state.claimedAt) > ABANDONED_CLAIM_MS &&
+    (await loadUser(deps.store, state.ownerId)) === undefined;
+  await handleCommand(
+    deps.store,
+    streamName,
+    reservationDecider,
+    { type: 'ClaimReservation', kind, value, ownerId, now: now.toISOString(), holderAbandoned },
+    { metadata },
+  );
+}
+
+async function release(
+  deps: AccountDeps,
+  kind: ReservationKind,
+  value: string,
+  ownerId: string,
+  metadata: EventMetadata,
+): Promise<void> {
+  await handleCommand(
+    deps.store,
+    reservationStreamName(kind, value),
+    reservationDecider,
+    { type: 'ReleaseReservation', kind, value, ownerId, now: deps.now().toISOString() },
+    { metadata },
+  );
+}
+
+export interface RegisterInput {
+  readonly username: string;
+  readonly email: string;
+  readonly password: string;
+  readonly displayName?: string;
+}
+
+/**
+ * Claims the username, then the email, then writes the user. A later step that fails releases
+ * what the earlier ones claimed, so a refused sign-up leaves both values free.
+ */
+export async function registerUser(
+  deps: AccountDeps,
+  input: RegisterInput,
+  metadata: EventMetadata,
+): Promise<{ userId: string; username: string; position: bigint }> {
+  const userId = randomUUID();
+  const passwordHash = await deps.passwords.hash(input.password);
+  const meta = { ...metadata, userId };
+  const claimed: ReservationKind[] = [];
+  try {
+    await claim(deps, 'username', input.username, userId, meta);
+    claimed.push('username');
+    await claim(deps, 'email', input.email, userId, meta);
+    claimed.push('email');
+    const outcome = await handleCommand(
+      deps.store,
+      userStreamName(userId),
+      userDecider,
+      {
+        type: 'RegisterUser',
+        userId,
+        username: input.username,
+        email: input.email,
+        displayName: input.displayName ?? '',
+        passwordHash,
+        now: deps.now().toISOString(),
+      },
+      { metadata: meta },
+    );
+    if (outcome.state.status !== 'registered' || outcome.position === undefined) {
+      throw new Error('registration did not produce a user');
+    }
+    return { userId, username: outcome.state.username, position: outcome.position };
+  } catch (error) {
+    for (const kind of claimed.reverse()) {
+      await release(deps, kind, kind === 'username' ? input.username : input.email, userId, meta);
+    }
+    throw error;
+  }
+}
+
+/** A hash per hasher, checked for unknown users so that both failure paths spend the same time. */
+const dummyHashes = new WeakMap<PasswordHasher, Promise<string>>();
+
+/** The user whose credentials these are, or undefined; unknown user and wrong password look alike. */
+export async function authenticate(
+  deps: AccountDeps,
+  login: string,
+  password: string,
+): Promise<RegisteredUser | undefined> {
+  const user = await findUserBy(deps.store, login.includes('@') ? 'email' : 'username', login);
+  if (!user) {
+    let dummyHash = dummyHashes.get(deps.passwords);
+    if (!dummyHash) {
+      dummyHash = deps.passwords.hash(randomUUID());
+      dummyHashes.set(deps.passwords, dummyHash);
+    }
+    await deps.passwords.verify(password, await dummyHash);
+    return undefined;
+  }
+  return (await deps.passwords.verify(password, user.passwordHash)) ? user : undefined;
+}

@@ -1,0 +1,95 @@
+import { Type } from '@sinclair/typebox';
+import { unauthorized } from '../../platform/problems.js';
+import type { HttpApp } from '../../platform/http-app.js';
+import type { TokenService } from '../../platform/tokens.js';
+import { authenticate as checkCredentials, registerUser, type AccountDeps, type RegisteredUser } from '../accounts.js';
+import { endSession, refreshSession, startSession, type SessionDeps } from '../sessions.js';
+import { Position, UserId, Username } from './schemas.js';
+
+export interface AccountRoutesDeps extends AccountDeps, SessionDeps {
+  readonly tokens: TokenService;
+}
+
+const TokenResponse = Type.Object({
+  access_token: Type.String(),
+  token_type: Type.Literal('bearer'),
+  expires_in: Type.Integer(),
+  refresh_token: Type.String(),
+});
+
+const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 200 }) });
+
+export function accountRoutes(deps: AccountRoutesDeps) {
+  async function tokenResponse(user: RegisteredUser, refreshToken: string) {
+    const access = await deps.tokens.issueAccessToken(user);
+    return {
+      access_token: access.token,
+      token_type: 'bearer' as const,
+      expires_in: access.expiresIn,
+      refresh_token: refreshToken,
+    };
+  }
+
+  return async (app: HttpApp) => {
+    app.post(
+      '/v1/auth/register',
+      {
+        schema: {
+          tags: ['accounts'],
+          body: Type.Object(
+            {
+              username: Username,
+              email: Type.String({ format: 'email', maxLength: 254 }),
+              password: Type.String({ minLength: 8, maxLength: 256 }),
+              displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 201: Type.Object({ userId: UserId, username: Type.String(), position: Position }) },
+        },
+      },
+      async (request, reply) => {
+        const user = await registerUser(deps, request.body, { correlationId: request.id });
+        return reply.status(201).send({ ...user, position: user.position.toString() });
+      },
+    );
+
+    app.post(
+      '/v1/auth/token',
+      {
+        schema: {
+          tags: ['accounts'],
+          description: 'OAuth2 password grant; JSON or application/x-www-form-urlencoded.',
+          body: Type.Object({
+            username: Type.String({ minLength: 1, maxLength: 254, description: 'username or email' }),
+            password: Type.String({ minLength: 1, maxLength: 256 }),
+            grant_type: Type.Optional(Type.Literal('password')),
+          }),
+          response: { 200: TokenResponse },
+        },
+      },
+      async (request, reply) => {
+        const user = await checkCredentials(deps, request.body.username, request.body.password);
+        if (!user) throw unauthorized('unknown user or wrong password');
+        const refreshToken = await startSession(deps, user, { correlationId: request.id });
+        return reply.header('cache-control', 'no-store').send(await tokenResponse(user, refreshToken));
+      },
+    );
+
+    app.post(
+      '/v1/auth/refresh',
+      { schema: { tags: ['accounts'], body: RefreshBody, response: { 200: TokenResponse } } },
+      async (request, reply) => {
+        const { user, refreshToken } = await refreshSession(deps, request.body.refresh_token, {
+          correlationId: request.id,
+        });
+        return reply.header('cache-control', 'no-store').send(await tokenResponse(user, refreshToken));
+      },
+    );
+
+    app.post('/v1/auth/logout', { schema: { tags: ['accounts'], body: RefreshBody } }, async (request, reply) => {
+      await endSession(deps, request.body.refresh_token, { correlationId: request.id });
+      return reply.status(204).send();
+    });
+  };
+}

@@ -1,0 +1,73 @@
+import { Type } from '@sinclair/typebox';
+import { contactsDecider, contactsStreamName } from '../../domain/contacts/contacts.js';
+import type { EventStore } from '../../eventstore/port.js';
+import { caller } from '../../platform/authenticate.js';
+import type { HttpApp } from '../../platform/http-app.js';
+import { handleCommand } from '../handle-command.js';
+import { resolveUser } from '../resolve-user.js';
+import { Position, UserId, Username } from './schemas.js';
+
+export interface ContactRoutesDeps {
+  readonly store: EventStore;
+  readonly now: () => Date;
+}
+
+const ContactResult = Type.Object({ userId: UserId, username: Type.String(), position: Type.Optional(Position) });
+
+export function contactRoutes(deps: ContactRoutesDeps) {
+  return async (app: HttpApp) => {
+    app.post(
+      '/v1/contacts',
+      {
+        schema: {
+          tags: ['contacts'],
+          security: [{ bearer: [] }],
+          body: Type.Union([
+            Type.Object({ username: Username }, { additionalProperties: false }),
+            Type.Object({ userId: UserId }, { additionalProperties: false }),
+          ]),
+          response: { 200: ContactResult, 201: ContactResult },
+        },
+      },
+      async (request, reply) => {
+        const me = caller(request);
+        const contact = await resolveUser(deps.store, request.body);
+        const outcome = await handleCommand(
+          deps.store,
+          contactsStreamName(me.userId),
+          contactsDecider,
+          { type: 'AddContact', ownerId: me.userId, contactId: contact.userId, now: deps.now().toISOString() },
+          { metadata: { correlationId: request.id, userId: me.userId } },
+        );
+        const added = outcome.appended.length > 0;
+        return reply.status(added ? 201 : 200).send({
+          userId: contact.userId,
+          username: contact.username,
+          ...(added && outcome.position !== undefined ? { position: outcome.position.toString() } : {}),
+        });
+      },
+    );
+
+    app.delete(
+      '/v1/contacts/:userId',
+      { schema: { tags: ['contacts'], security: [{ bearer: [] }], params: Type.Object({ userId: UserId }) } },
+      async (request, reply) => {
+        const me = caller(request);
+        const outcome = await handleCommand(
+          deps.store,
+          contactsStreamName(me.userId),
+          contactsDecider,
+          {
+            type: 'RemoveContact',
+            ownerId: me.userId,
+            contactId: request.params.userId.toLowerCase(),
+            now: deps.now().toISOString(),
+          },
+          { metadata: { correlationId: request.id, userId: me.userId } },
+        );
+        if (outcome.position !== undefined) void reply.header('x-position', outcome.position.toString());
+        return reply.status(204).send();
+      },
+    );
+  };
+}

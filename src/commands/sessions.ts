@@ -1,0 +1,97 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { DomainError } from '../domain/errors.js';
+import { sessionDecider, sessionStreamName } from '../domain/session/session.js';
+import type { EventMetadata, EventStore } from '../eventstore/port.js';
+import { unauthorized } from '../platform/problems.js';
+import { loadUser, type RegisteredUser } from './accounts.js';
+import { handleCommand } from './handle-command.js';
+
+export interface SessionDeps {
+  readonly store: EventStore;
+  readonly now: () => Date;
+  readonly refreshTokenTtlSeconds: number;
+}
+
+const digest = (secret: string) => createHash('sha256').update(secret).digest('base64url');
+
+/** A refresh token is `<sessionId>.<secret>`; only the secret's digest is stored. */
+function parseRefreshToken(token: string): { sessionId: string; secret: string } | undefined {
+  const match = /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  return match ? { sessionId: match[1]!, secret: match[2]! } : undefined;
+}
+
+const newSecret = () => randomBytes(32).toString('base64url');
+
+function expiry(deps: SessionDeps, now: Date): string {
+  return new Date(now.getTime() + deps.refreshTokenTtlSeconds * 1000).toISOString();
+}
+
+export async function startSession(deps: SessionDeps, user: RegisteredUser, metadata: EventMetadata): Promise<string> {
+  const sessionId = randomUUID();
+  const secret = newSecret();
+  const now = deps.now();
+  await handleCommand(
+    deps.store,
+    sessionStreamName(sessionId),
+    sessionDecider,
+    {
+      type: 'StartSession',
+      sessionId,
+      userId: user.userId,
+      tokenDigest: digest(secret),
+      now: now.toISOString(),
+      expiresAt: expiry(deps, now),
+    },
+    { metadata: { ...metadata, userId: user.userId } },
+  );
+  return `${sessionId}.${secret}`;
+}
+
+const invalidRefresh = () => unauthorized('the refresh token is used, revoked or expired');
+
+/** Rotates the refresh token; a token used twice revokes its whole session. */
+export async function refreshSession(
+  deps: SessionDeps,
+  token: string,
+  metadata: EventMetadata,
+): Promise<{ user: RegisteredUser; refreshToken: string }> {
+  const parsed = parseRefreshToken(token);
+  if (!parsed) throw invalidRefresh();
+  const secret = newSecret();
+  const now = deps.now();
+  try {
+    const outcome = await handleCommand(
+      deps.store,
+      sessionStreamName(parsed.sessionId),
+      sessionDecider,
+      {
+        type: 'RefreshSession',
+        presentedDigest: digest(parsed.secret),
+        newDigest: digest(secret),
+        now: now.toISOString(),
+        expiresAt: expiry(deps, now),
+      },
+      { metadata },
+    );
+    if (outcome.state.status !== 'active') throw invalidRefresh();
+    const user = await loadUser(deps.store, outcome.state.userId);
+    if (!user) throw invalidRefresh();
+    return { user, refreshToken: `${parsed.sessionId}.${secret}` };
+  } catch (error) {
+    if (error instanceof DomainError) throw invalidRefresh();
+    throw error;
+  }
+}
+
+/** Revokes the session the token belongs to; an unknown or spent token changes nothing. */
+export async function endSession(deps: SessionDeps, token: string, metadata: EventMetadata): Promise<void> {
+  const parsed = parseRefreshToken(token);
+  if (!parsed) return;
+  await handleCommand(
+    deps.store,
+    sessionStreamName(parsed.sessionId),
+    sessionDecider,
+    { type: 'RevokeSession', presentedDigest: digest(parsed.secret), now: deps.now().toISOString() },
+    { metadata },
+  );
+}

@@ -1,0 +1,161 @@
+import { assertNever, typeGuard, type Decider, type DomainEvent } from '../decider.js';
+import { conflict } from '../errors.js';
+
+/**
+ * A login session: one family of refresh tokens. Every refresh rotates the token; presenting a
+ * token the family already rotated away from means it leaked, so the whole family is revoked.
+ * Only SHA-256 digests of tokens are stored, never the tokens.
+ */
+export type SessionStarted = DomainEvent<
+  'SessionStarted',
+  {
+    readonly sessionId: string;
+    readonly userId: string;
+    readonly tokenDigest: string;
+    readonly startedAt: string;
+    readonly expiresAt: string;
+  }
+>;
+export type SessionRefreshed = DomainEvent<
+  'SessionRefreshed',
+  {
+    readonly sessionId: string;
+    readonly userId: string;
+    readonly previousDigest: string;
+    readonly tokenDigest: string;
+    readonly refreshedAt: string;
+    readonly expiresAt: string;
+  }
+>;
+export type SessionRevoked = DomainEvent<
+  'SessionRevoked',
+  {
+    readonly sessionId: string;
+    readonly userId: string;
+    readonly reason: 'logout' | 'token_reuse';
+    readonly revokedAt: string;
+  }
+>;
+export type SessionEvent = SessionStarted | SessionRefreshed | SessionRevoked;
+
+export type StartSession = {
+  readonly type: 'StartSession';
+  readonly sessionId: string;
+  readonly userId: string;
+  readonly tokenDigest: string;
+  readonly now: string;
+  readonly expiresAt: string;
+};
+export type RefreshSession = {
+  readonly type: 'RefreshSession';
+  readonly presentedDigest: string;
+  readonly newDigest: string;
+  readonly now: string;
+  readonly expiresAt: string;
+};
+export type RevokeSession = {
+  readonly type: 'RevokeSession';
+  readonly presentedDigest: string;
+  readonly now: string;
+};
+export type SessionCommand = StartSession | RefreshSession | RevokeSession;
+
+export type SessionState =
+  | { readonly status: 'none' }
+  | {
+      readonly status: 'active' | 'revoked';
+      readonly sessionId: string;
+      readonly userId: string;
+      readonly currentDigest: string;
+      readonly expiresAt: string;
+      readonly usedDigests: ReadonlySet<string>;
+    };
+
+export const sessionStreamName = (sessionId: string) => `session-${sessionId}`;
+
+const refused = () => conflict('invalid_refresh_token', 'the refresh token is used, revoked or expired');
+
+export const sessionDecider: Decider<SessionState, SessionCommand, SessionEvent> = {
+  initialState: () => ({ status: 'none' }),
+  isEvent: typeGuard<SessionEvent>(['SessionStarted', 'SessionRefreshed', 'SessionRevoked']),
+  evolve(state, event) {
+    switch (event.type) {
+      case 'SessionStarted':
+        return {
+          status: 'active',
+          sessionId: event.data.sessionId,
+          userId: event.data.userId,
+          currentDigest: event.data.tokenDigest,
+          expiresAt: event.data.expiresAt,
+          usedDigests: new Set(),
+        };
+      case 'SessionRefreshed':
+        if (state.status === 'none') return state;
+        return {
+          ...state,
+          currentDigest: event.data.tokenDigest,
+          expiresAt: event.data.expiresAt,
+          usedDigests: new Set([...state.usedDigests, event.data.previousDigest]),
+        };
+      case 'SessionRevoked':
+        return state.status === 'none' ? state : { ...state, status: 'revoked' };
+      default:
+        return assertNever(event);
+    }
+  },
+  decide(command, state) {
+    switch (command.type) {
+      case 'StartSession':
+        if (state.status !== 'none') throw conflict('session_exists', 'this session already exists');
+        return [
+          {
+            type: 'SessionStarted',
+            data: {
+              sessionId: command.sessionId,
+              userId: command.userId,
+              tokenDigest: command.tokenDigest,
+              startedAt: command.now,
+              expiresAt: command.expiresAt,
+            },
+          },
+        ];
+      case 'RefreshSession': {
+        if (state.status !== 'active') throw refused();
+        if (state.usedDigests.has(command.presentedDigest)) {
+          const revoke: SessionRevoked = {
+            type: 'SessionRevoked',
+            data: { sessionId: state.sessionId, userId: state.userId, reason: 'token_reuse', revokedAt: command.now },
+          };
+          return [revoke];
+        }
+        if (state.currentDigest !== command.presentedDigest || command.now >= state.expiresAt) throw refused();
+        return [
+          {
+            type: 'SessionRefreshed',
+            data: {
+              sessionId: state.sessionId,
+              userId: state.userId,
+              previousDigest: state.currentDigest,
+              tokenDigest: command.newDigest,
+              refreshedAt: command.now,
+              expiresAt: command.expiresAt,
+            },
+          },
+        ];
+      }
+      case 'RevokeSession':
+        if (state.status !== 'active') return [];
+        if (state.currentDigest !== command.presentedDigest && !state.usedDigests.has(command.presentedDigest)) {
+          return [];
+        }
+        return [
+          {
+            type: 'SessionRevoked',
+            data: { sessionId: state.sessionId, userId: state.userId, reason: 'logout', revokedAt: command.now },
+          },
+        ];
+      default:
+        return assertNever(command);
+    }
+  },
+};

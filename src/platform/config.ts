@@ -1,0 +1,94 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+export const ROLES = ['commands', 'read-api', 'projections', 'realtime'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Used only outside production when JWT_SECRET is unset; start-up warns loudly. */
+const DEVELOPMENT_JWT_SECRET = 'development-only-secret-do-not-use-in-production';
+
+const EnvSchema = Type.Object({
+  NODE_ENV: Type.Optional(Type.String()),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  EVENTSTORE_URL: Type.Optional(Type.String({ pattern: '^(postgres(ql)?|esdb(\\+discover)?|kurrentdb(\\+discover)?)://' })),
+  HOST: Type.Optional(Type.String({ minLength: 1 })),
+  PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
+  REALTIME_PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  ACCESS_TOKEN_TTL_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]*$' })),
+  BCRYPT_ROUNDS: Type.Optional(Type.String({ pattern: '^([4-9]|1[0-5])$' })),
+  LOG_LEVEL: Type.Optional(
+    Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level))),
+  ),
+  ROLES: Type.Optional(Type.String({ pattern: '^[a-z-]+(,[a-z-]+)*$' })),
+});
+type Env = Static<typeof EnvSchema>;
+
+export interface Config {
+  readonly production: boolean;
+  readonly databaseUrl: string;
+  /** The event store; the read-model database unless set. */
+  readonly eventStoreUrl: string;
+  readonly host: string;
+  readonly port: number;
+  readonly realtimePort: number;
+  readonly jwtSecret: string;
+  readonly jwtSecretIsDevelopmentDefault: boolean;
+  readonly accessTokenTtlSeconds: number;
+  readonly bcryptRounds: number;
+  readonly logLevel: string;
+  readonly roles: readonly Role[];
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function parseRoles(text: string): Role[] {
+  const roles = text.split(',').map((role) => role.trim());
+  for (const role of roles) {
+    if (!(ROLES as readonly string[]).includes(role)) {
+      throw new ConfigError(`unknown role "${role}": roles are ${ROLES.join(', ')}`);
+    }
+  }
+  return [...new Set(roles as Role[])];
+}
+
+function port(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (parsed > 65535) throw new ConfigError(`${name} must be a port number (0-65535), got ${value}`);
+  return parsed;
+}
+
+/** Reads the environment once, validates it and fails naming the variable at fault. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const relevant = Object.fromEntries(
+    Object.keys(EnvSchema.properties).flatMap((key) => (env[key] === undefined ? [] : [[key, env[key]]])),
+  );
+  const firstError = Value.Errors(EnvSchema, relevant).First();
+  if (firstError) {
+    const variable = firstError.path.replace(/^\//, '');
+    throw new ConfigError(`invalid environment variable ${variable}: ${firstError.message}`);
+  }
+  const valid = relevant as Env;
+  const production = valid.NODE_ENV === 'production';
+  if (production && valid.JWT_SECRET === undefined) {
+    throw new ConfigError('JWT_SECRET must be set (at least 32 characters) when NODE_ENV=production');
+  }
+  const databaseUrl = valid.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  return Object.freeze({
+    production,
+    databaseUrl,
+    eventStoreUrl: valid.EVENTSTORE_URL ?? databaseUrl,
+    host: valid.HOST ?? '0.0.0.0',
+    port: port(valid.PORT, 3000, 'PORT'),
+    realtimePort: port(valid.REALTIME_PORT, 3001, 'REALTIME_PORT'),
+    jwtSecret: valid.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
+    jwtSecretIsDevelopmentDefault: valid.JWT_SECRET === undefined,
+    accessTokenTtlSeconds: Number(valid.ACCESS_TOKEN_TTL_SECONDS ?? 900),
+    bcryptRounds: Number(valid.BCRYPT_ROUNDS ?? 10),
+    logLevel: valid.LOG_LEVEL ?? 'info',
+    roles: Object.freeze(parseRoles(valid.ROLES ?? ROLES.join(','))),
+  });
+}

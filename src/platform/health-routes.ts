@@ -1,0 +1,67 @@
+import { Type } from '@sinclair/typebox';
+import type pg from 'pg';
+import type { EventStore } from '../eventstore/port.js';
+import type { HttpApp } from './http-app.js';
+
+export interface HealthDeps {
+  readonly store: EventStore;
+  readonly pool: pg.Pool;
+  readonly projections: readonly string[];
+  /** Ready only while every projection is at most this many events behind the log. */
+  readonly maxProjectionLag: bigint;
+}
+
+const Check = Type.Object({ ok: Type.Boolean(), detail: Type.Optional(Type.String()) });
+
+async function check(run: () => Promise<string | undefined>): Promise<{ ok: boolean; detail?: string }> {
+  try {
+    const problem = await run();
+    return problem === undefined ? { ok: true } : { ok: false, detail: problem };
+  } catch (error) {
+    return { ok: false, detail: error instanceof Error ? error.message : 'failed' };
+  }
+}
+
+export function healthRoutes(deps: HealthDeps) {
+  return async (app: HttpApp) => {
+    app.get('/health/live', { schema: { tags: ['operations'] } }, async () => ({ status: 'ok' }));
+
+    app.get(
+      '/health/ready',
+      {
+        schema: {
+          tags: ['operations'],
+          response: {
+            200: Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Check) }),
+            503: Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Check) }),
+          },
+        },
+      },
+      async (_request, reply) => {
+        const [eventStore, database, projections] = await Promise.all([
+          check(async () => {
+            await deps.store.ping();
+            return undefined;
+          }),
+          check(async () => {
+            await deps.pool.query('SELECT 1');
+            return undefined;
+          }),
+          check(async () => {
+            const head = await deps.store.headPosition();
+            const { rows } = await deps.pool.query<{ name: string; position: string }>(
+              'SELECT name, position FROM projection_checkpoints WHERE name = ANY($1)',
+              [deps.projections],
+            );
+            const positions = new Map(rows.map((row) => [row.name, BigInt(row.position)]));
+            const behind = deps.projections.filter((name) => head - (positions.get(name) ?? 0n) > deps.maxProjectionLag);
+            return behind.length === 0 ? undefined : `behind the log: ${behind.join(', ')}`;
+          }),
+        ]);
+        const checks = { eventStore, database, projections };
+        const ok = Object.values(checks).every((result) => result.ok);
+        return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
+      },
+    );
+  };
+}

@@ -1,0 +1,52 @@
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from './logger.js';
+import { mapError, problem } from './problems.js';
+
+export type HttpApp = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  Logger,
+  TypeBoxTypeProvider
+>;
+
+const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+/** A fastify instance with the TypeBox provider, problem+json errors and the OpenAPI document. */
+export async function createHttpApp(options: { logger: Logger }): Promise<HttpApp> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: 64 * 1024,
+    // Never trust a client-supplied request id for correlation; generate our own.
+    requestIdHeader: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
+
+  await app.register(formbody, { bodyLimit: 16 * 1024 });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Chat backend', version: '1', description: 'Event-sourced CQRS chat backend' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.setErrorHandler((error, request, reply) => {
+    const mapped = mapError(error);
+    if (mapped.unexpected) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: mapped.problem.type, status: mapped.problem.status }, 'request refused');
+    void reply.status(mapped.problem.status).headers(mapped.headers).type(PROBLEM_CONTENT_TYPE).send(mapped.problem);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .status(404)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(problem(404, 'route_not_found', `no route for ${request.method} ${request.url.split('?')[0]}`));
+  });
+  return app;
+}

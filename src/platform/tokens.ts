@@ -1,0 +1,62 @@
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+
+export interface AccessTokenClaims {
+  readonly userId: string;
+  readonly username: string;
+  /** Expiry, seconds since the epoch. */
+  readonly exp: number;
+}
+
+export interface TokenService {
+  issueAccessToken(user: { userId: string; username: string }): Promise<{ token: string; expiresIn: number }>;
+  /** Resolves the claims of a valid token; rejects with InvalidTokenError otherwise. */
+  verifyAccessToken(token: string): Promise<AccessTokenClaims>;
+}
+
+export class InvalidTokenError extends Error {
+  override readonly name = 'InvalidTokenError';
+}
+
+const ISSUER = 'chat-backend';
+const AUDIENCE = 'chat-backend:access';
+
+export function createTokenService(options: {
+  secret: string;
+  accessTokenTtlSeconds: number;
+  now?: () => number;
+}): TokenService {
+  const key = new TextEncoder().encode(options.secret);
+  const now = options.now ?? Date.now;
+  return {
+    async issueAccessToken(user) {
+      const issuedAt = Math.floor(now() / 1000);
+      const token = await new SignJWT({ username: user.username })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setSubject(user.userId)
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(issuedAt + options.accessTokenTtlSeconds)
+        .sign(key);
+      return { token, expiresIn: options.accessTokenTtlSeconds };
+    },
+    async verifyAccessToken(token) {
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          algorithms: ['HS256'],
+          currentDate: new Date(now()),
+        });
+        if (typeof payload.sub !== 'string' || typeof payload.username !== 'string' || !payload.exp) {
+          throw new InvalidTokenError('token lacks required claims');
+        }
+        return { userId: payload.sub, username: payload.username, exp: payload.exp };
+      } catch (error) {
+        if (error instanceof InvalidTokenError) throw error;
+        if (error instanceof joseErrors.JOSEError) throw new InvalidTokenError(error.code);
+        throw error;
+      }
+    },
+  };
+}

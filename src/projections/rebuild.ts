@@ -1,0 +1,27 @@
+import type pg from 'pg';
+import type { EventStore } from '../eventstore/port.js';
+import { applyEvents, inTransaction, saveCheckpoint, lockCheckpoint } from './apply-batch.js';
+import type { Projection } from './projection.js';
+
+/**
+ * Replays the whole log into one projection in a single transaction: readers keep seeing the old
+ * read model until the new one commits, and a running projector waits on the checkpoint row, then
+ * carries on from the rebuilt position.
+ */
+export async function rebuildProjection(
+  projection: Projection,
+  deps: { store: EventStore; pool: pg.Pool; batchSize?: number },
+): Promise<bigint> {
+  const batchSize = deps.batchSize ?? 1000;
+  return inTransaction(deps.pool, async (client) => {
+    await lockCheckpoint(client, projection.name);
+    for (const table of projection.tables) await client.query(`DELETE FROM ${table}`);
+    await saveCheckpoint(client, projection.name, 0n);
+    let position = 0n;
+    for (;;) {
+      const events = await deps.store.readAll({ after: position, maxCount: batchSize });
+      if (events.length === 0) return position;
+      position = await applyEvents(client, projection, events);
+    }
+  });
+}

@@ -1,0 +1,66 @@
+import type pg from 'pg';
+import { migrate, type Migration } from '../platform/migrate.js';
+
+const migrations: Migration[] = [
+  {
+    id: '001-read-models',
+    sql: `
+      CREATE TABLE projection_checkpoints (
+        name text PRIMARY KEY,
+        position bigint NOT NULL DEFAULT 0,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE users (
+        user_id uuid PRIMARY KEY,
+        username text NOT NULL UNIQUE,
+        email text NOT NULL,
+        display_name text NOT NULL,
+        email_verified boolean NOT NULL DEFAULT false,
+        registered_at timestamptz NOT NULL
+      );
+      CREATE INDEX users_username_prefix ON users (username text_pattern_ops);
+      CREATE TABLE contacts (
+        owner_id uuid NOT NULL,
+        contact_id uuid NOT NULL,
+        added_at timestamptz NOT NULL,
+        PRIMARY KEY (owner_id, contact_id)
+      );
+      CREATE TABLE conversations (
+        conversation_id uuid PRIMARY KEY,
+        kind text NOT NULL CHECK (kind IN ('direct', 'group')),
+        title text,
+        created_by uuid,
+        created_at timestamptz NOT NULL,
+        activity_position bigint NOT NULL,
+        last_message_id uuid,
+        last_message_sender_id uuid,
+        last_message_body text,
+        last_message_sent_at timestamptz,
+        last_message_position bigint
+      );
+      CREATE TABLE conversation_members (
+        conversation_id uuid NOT NULL REFERENCES conversations ON DELETE CASCADE,
+        user_id uuid NOT NULL,
+        joined_at timestamptz NOT NULL,
+        last_read_position bigint NOT NULL DEFAULT 0,
+        unread_count integer NOT NULL DEFAULT 0,
+        PRIMARY KEY (conversation_id, user_id)
+      );
+      CREATE INDEX conversation_members_by_user ON conversation_members (user_id);
+      CREATE INDEX conversations_by_activity ON conversations (activity_position DESC);
+      CREATE TABLE messages (
+        message_id uuid PRIMARY KEY,
+        conversation_id uuid NOT NULL,
+        sender_id uuid NOT NULL,
+        body text,
+        sent_at timestamptz NOT NULL,
+        edited_at timestamptz,
+        deleted boolean NOT NULL DEFAULT false,
+        position bigint NOT NULL
+      );
+      CREATE INDEX messages_by_conversation ON messages (conversation_id, position DESC);
+    `,
+  },
+];
+
+export const migrateReadModels = (pool: pg.Pool) => migrate(pool, 'read-models', migrations);

@@ -1,0 +1,139 @@
+import pg from 'pg';
+import { accountRoutes } from './commands/routes/account-routes.js';
+import { contactRoutes } from './commands/routes/contact-routes.js';
+import { messageRoutes } from './commands/routes/message-routes.js';
+import { createEventStore } from './eventstore/create-event-store.js';
+import type { EventStore } from './eventstore/port.js';
+import { authenticate } from './platform/authenticate.js';
+import type { Config, Role } from './platform/config.js';
+import { healthRoutes } from './platform/health-routes.js';
+import { createHttpApp, type HttpApp } from './platform/http-app.js';
+import type { Logger } from './platform/logger.js';
+import { createPasswordHasher, type PasswordHasher } from './platform/passwords.js';
+import { createTokenService } from './platform/tokens.js';
+import { allProjections } from './projections/all-projections.js';
+import { startProjectors, type RunningProjectors } from './projections/runner.js';
+import { migrateReadModels } from './projections/schema.js';
+import { accountQueries } from './read-api/account-queries.js';
+import { contactQueries } from './read-api/contact-queries.js';
+import { conversationQueries } from './read-api/conversation-queries.js';
+import { minPositionHook } from './read-api/min-position.js';
+import { createPositionWatcher, type PositionWatcher } from './read-api/position-watcher.js';
+import { frameFor } from './realtime/frames.js';
+import { startRealtimeServer, type RealtimeServer } from './realtime/server.js';
+
+export interface RunningSystem {
+  /** Bound HTTP port, when a role that serves HTTP runs. */
+  readonly httpPort: number | undefined;
+  readonly realtimePort: number | undefined;
+  readonly store: EventStore;
+  readonly pool: pg.Pool;
+  stop(): Promise<void>;
+}
+
+const READ_YOUR_WRITES_TIMEOUT_MS = 5000;
+const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+
+/** Creates the schemas the roles need: the event store's (by opening it) and the read models'. */
+export async function migrateAll(config: Config, logger: Logger): Promise<void> {
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+  try {
+    await migrateReadModels(pool);
+    const store = await createEventStore({ url: config.eventStoreUrl, logger });
+    await store.close();
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Starts the given roles in this process, all sharing one event store and one database pool. */
+export async function startSystem(config: Config, logger: Logger): Promise<RunningSystem> {
+  const roles = new Set<Role>(config.roles);
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
+  const closers: (() => Promise<void>)[] = [() => pool.end()];
+  const stop = async () => {
+    for (const close of closers.reverse()) {
+      await close().catch((error: unknown) => logger.error({ err: error }, 'shutdown step failed'));
+    }
+  };
+  try {
+    await migrateReadModels(pool);
+    const store = await createEventStore({ url: config.eventStoreUrl, logger });
+    closers.push(() => store.close());
+    const tokens = createTokenService({ secret: config.jwtSecret, accessTokenTtlSeconds: config.accessTokenTtlSeconds });
+
+    let projectors: RunningProjectors | undefined;
+    if (roles.has('projections')) {
+      projectors = startProjectors(allProjections, { store, pool, logger });
+      closers.push(() => projectors!.stop());
+    }
+
+    let http: HttpApp | undefined;
+    if (roles.has('commands') || roles.has('read-api')) {
+      let passwords: PasswordHasher | undefined;
+      let watcher: PositionWatcher | undefined;
+      if (roles.has('commands')) {
+        passwords = createPasswordHasher({ rounds: config.bcryptRounds });
+        closers.push(() => passwords!.close());
+      }
+      if (roles.has('read-api')) {
+        watcher = createPositionWatcher({ pool, projections: allProjections.map((p) => p.name) });
+        closers.push(async () => watcher!.close());
+      }
+      const app = await createHttpApp({ logger });
+      const now = () => new Date();
+      await app.register(
+        healthRoutes({ store, pool, projections: allProjections.map((p) => p.name), maxProjectionLag: 1000n }),
+      );
+      if (passwords) {
+        await app.register(
+          accountRoutes({ store, passwords, tokens, now, refreshTokenTtlSeconds: REFRESH_TOKEN_TTL_SECONDS }),
+        );
+      }
+      await app.register(async (protectedScope: HttpApp) => {
+        protectedScope.decorateRequest('auth', null);
+        protectedScope.addHook('onRequest', authenticate({ tokens }));
+        if (watcher) protectedScope.addHook('onRequest', minPositionHook(watcher, READ_YOUR_WRITES_TIMEOUT_MS));
+        if (roles.has('commands')) {
+          await protectedScope.register(contactRoutes({ store, now }));
+          await protectedScope.register(messageRoutes({ store, now }));
+        }
+        if (roles.has('read-api')) {
+          await protectedScope.register(accountQueries({ pool }));
+          await protectedScope.register(contactQueries({ pool }));
+          await protectedScope.register(conversationQueries({ pool }));
+        }
+      });
+      await app.listen({ host: config.host, port: config.port });
+      http = app;
+      closers.push(() => app.close());
+    }
+
+    let realtime: RealtimeServer | undefined;
+    if (roles.has('realtime')) {
+      realtime = await startRealtimeServer({
+        host: config.host,
+        port: config.realtimePort,
+        store,
+        tokens,
+        frameFor,
+        logger,
+      });
+      closers.push(() => realtime!.close());
+    }
+
+    const address = http?.server.address();
+    logger.info({ roles: [...roles], httpPort: config.port, realtimePort: realtime?.port }, 'system started');
+    return {
+      httpPort: address && typeof address === 'object' ? address.port : undefined,
+      realtimePort: realtime?.port,
+      store,
+      pool,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
