@@ -36,8 +36,11 @@ async function projectionsCommand(config: Config, logger: Logger, args: string[]
   try {
     await migrateReadModels(pool);
     if (args[0] === 'status') {
-      const { rows } = await pool.query('SELECT name, position, updated_at FROM projection_checkpoints ORDER BY name');
-      for (const row of rows) process.stdout.write(`${row.name}\t${row.position}\t${row.updated_at.toISOString()}\n`);
+      const { rows } = await pool.query(
+        'SELECT name, position, updated_at FROM projection_checkpoints ORDER BY name',
+      );
+      for (const row of rows)
+        process.stdout.write(`${row.name}\t${row.position}\t${row.updated_at.toISOString()}\n`);
       return;
     }
     const projection = args[0] === 'rebuild' && args[1] ? projectionNamed(args[1]) : undefined;

@@ -61,7 +61,10 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     await migrateReadModels(pool);
     const store = await createEventStore({ url: config.eventStoreUrl, logger });
     closers.push(() => store.close());
-    const tokens = createTokenService({ secret: config.jwtSecret, accessTokenTtlSeconds: config.accessTokenTtlSeconds });
+    const tokens = createTokenService({
+      secret: config.jwtSecret,
+      accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    });
 
     let projectors: RunningProjectors | undefined;
     if (roles.has('projections')) {
@@ -84,7 +87,12 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       const app = await createHttpApp({ logger });
       const now = () => new Date();
       await app.register(
-        healthRoutes({ store, pool, projections: allProjections.map((p) => p.name), maxProjectionLag: 1000n }),
+        healthRoutes({
+          store,
+          pool,
+          projections: allProjections.map((p) => p.name),
+          maxProjectionLag: 1000n,
+        }),
       );
       if (passwords) {
         await app.register(
@@ -94,7 +102,8 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       await app.register(async (protectedScope: HttpApp) => {
         protectedScope.decorateRequest('auth', null);
         protectedScope.addHook('onRequest', authenticate({ tokens }));
-        if (watcher) protectedScope.addHook('onRequest', minPositionHook(watcher, READ_YOUR_WRITES_TIMEOUT_MS));
+        if (watcher)
+          protectedScope.addHook('onRequest', minPositionHook(watcher, READ_YOUR_WRITES_TIMEOUT_MS));
         if (roles.has('commands')) {
           await protectedScope.register(contactRoutes({ store, now }));
           await protectedScope.register(messageRoutes({ store, now }));

@@ -71,7 +71,12 @@ export async function handleCommand<S, C, E extends DomainEvent>(
         })),
         { expectedRevision: last ? last.revision : 'no_stream' },
       );
-      return { state: events.reduce(decider.evolve, state), appended: events, history, position: result.position };
+      return {
+        state: events.reduce(decider.evolve, state),
+        appended: events,
+        history,
+        position: result.position,
+      };
     } catch (error) {
       if (error instanceof WrongExpectedRevisionError && attempt < maxRetries) continue;
       throw error;

@@ -26,7 +26,11 @@ function expiry(deps: SessionDeps, now: Date): string {
   return new Date(now.getTime() + deps.refreshTokenTtlSeconds * 1000).toISOString();
 }
 
-export async function startSession(deps: SessionDeps, user: RegisteredUser, metadata: EventMetadata): Promise<string> {
+export async function startSession(
+  deps: SessionDeps,
+  user: RegisteredUser,
+  metadata: EventMetadata,
+): Promise<string> {
   const sessionId = randomUUID();
   const secret = newSecret();
   const now = deps.now();

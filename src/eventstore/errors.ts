@@ -9,7 +9,9 @@ export class WrongExpectedRevisionError extends Error {
     /** The stream's revision, or 'no_stream'; undefined when the adapter cannot tell. */
     readonly actual: bigint | 'no_stream' | undefined,
   ) {
-    super(`stream ${streamName}: expected revision ${String(expected)}, actual ${String(actual ?? 'unknown')}`);
+    super(
+      `stream ${streamName}: expected revision ${String(expected)}, actual ${String(actual ?? 'unknown')}`,
+    );
   }
 }
 

@@ -10,7 +10,9 @@ const DEVELOPMENT_JWT_SECRET = 'development-only-secret-do-not-use-in-production
 const EnvSchema = Type.Object({
   NODE_ENV: Type.Optional(Type.String()),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
-  EVENTSTORE_URL: Type.Optional(Type.String({ pattern: '^(postgres(ql)?|esdb(\\+discover)?|kurrentdb(\\+discover)?)://' })),
+  EVENTSTORE_URL: Type.Optional(
+    Type.String({ pattern: '^(postgres(ql)?|esdb(\\+discover)?|kurrentdb(\\+discover)?)://' }),
+  ),
   HOST: Type.Optional(Type.String({ minLength: 1 })),
   PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
   REALTIME_PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
@@ -18,7 +20,9 @@ const EnvSchema = Type.Object({
   ACCESS_TOKEN_TTL_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]*$' })),
   BCRYPT_ROUNDS: Type.Optional(Type.String({ pattern: '^([4-9]|1[0-5])$' })),
   LOG_LEVEL: Type.Optional(
-    Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level))),
+    Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    ),
   ),
   ROLES: Type.Optional(Type.String({ pattern: '^[a-z-]+(,[a-z-]+)*$' })),
 });

@@ -54,7 +54,9 @@ export function healthRoutes(deps: HealthDeps) {
               [deps.projections],
             );
             const positions = new Map(rows.map((row) => [row.name, BigInt(row.position)]));
-            const behind = deps.projections.filter((name) => head - (positions.get(name) ?? 0n) > deps.maxProjectionLag);
+            const behind = deps.projections.filter(
+              (name) => head - (positions.get(name) ?? 0n) > deps.maxProjectionLag,
+            );
             return behind.length === 0 ? undefined : `behind the log: ${behind.join(', ')}`;
           }),
         ]);

@@ -3,16 +3,11 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from './logger.js';
 import { mapError, problem } from './problems.js';
 
-export type HttpApp = FastifyInstance<
-  import('node:http').Server,
-  import('node:http').IncomingMessage,
-  import('node:http').ServerResponse,
-  Logger,
-  TypeBoxTypeProvider
->;
+export type HttpApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger, TypeBoxTypeProvider>;
 
 const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -40,7 +35,11 @@ export async function createHttpApp(options: { logger: Logger }): Promise<HttpAp
     const mapped = mapError(error);
     if (mapped.unexpected) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: mapped.problem.type, status: mapped.problem.status }, 'request refused');
-    void reply.status(mapped.problem.status).headers(mapped.headers).type(PROBLEM_CONTENT_TYPE).send(mapped.problem);
+    void reply
+      .status(mapped.problem.status)
+      .headers(mapped.headers)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(mapped.problem);
   });
   app.setNotFoundHandler((request, reply) => {
     void reply

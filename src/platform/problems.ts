@@ -89,10 +89,18 @@ function validationPath(context: string | undefined, issue: ValidationIssue): st
 /** One mapping from every error the service can meet to a problem document. */
 export function mapError(error: unknown): MappedError {
   if (error instanceof DomainError) {
-    return { problem: problem(STATUS_OF_KIND[error.kind], error.code, error.message), headers: {}, unexpected: false };
+    return {
+      problem: problem(STATUS_OF_KIND[error.kind], error.code, error.message),
+      headers: {},
+      unexpected: false,
+    };
   }
   if (error instanceof HttpError) {
-    return { problem: problem(error.status, error.code, error.message), headers: error.headers, unexpected: false };
+    return {
+      problem: problem(error.status, error.code, error.message),
+      headers: error.headers,
+      unexpected: false,
+    };
   }
   if (error instanceof WrongExpectedRevisionError) {
     return {
@@ -122,7 +130,8 @@ export function mapError(error: unknown): MappedError {
   }
   const status = fastifyError?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
+    const code =
+      status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
     return { problem: problem(status, code, fastifyError.message), headers: {}, unexpected: false };
   }
   return {

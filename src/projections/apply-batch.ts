@@ -4,7 +4,9 @@ import type { Projection } from './projection.js';
 
 /** The checkpoint row, locked until the caller's transaction ends. */
 export async function lockCheckpoint(client: pg.ClientBase, name: string): Promise<bigint> {
-  await client.query('INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [name]);
+  await client.query('INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [
+    name,
+  ]);
   const { rows } = await client.query<{ position: string }>(
     'SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE',
     [name],
@@ -40,7 +42,10 @@ export async function applyEvents(
   return position;
 }
 
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

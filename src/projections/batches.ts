@@ -13,7 +13,10 @@ export async function* batches<T>(source: AsyncIterable<T>, maxSize: number): As
       const result =
         batch.length === 0
           ? await next
-          : await Promise.race([next, new Promise<typeof IDLE>((resolve) => setImmediate(() => resolve(IDLE)))]);
+          : await Promise.race([
+              next,
+              new Promise<typeof IDLE>((resolve) => setImmediate(() => resolve(IDLE))),
+            ]);
       if (result === IDLE) {
         yield batch;
         batch = [];

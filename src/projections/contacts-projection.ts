@@ -15,7 +15,10 @@ export const contactsProjection = defineProjection({
     },
     async ContactRemoved(client, event) {
       const data = event.data as ContactRemoved['data'];
-      await client.query('DELETE FROM contacts WHERE owner_id = $1 AND contact_id = $2', [data.ownerId, data.contactId]);
+      await client.query('DELETE FROM contacts WHERE owner_id = $1 AND contact_id = $2', [
+        data.ownerId,
+        data.contactId,
+      ]);
     },
   },
 });

@@ -11,7 +11,14 @@ export const historyProjection = defineProjection({
       await client.query(
         `INSERT INTO messages (message_id, conversation_id, sender_id, body, sent_at, position)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_id) DO NOTHING`,
-        [data.messageId, data.conversationId, data.senderId, data.body, data.sentAt, event.position.toString()],
+        [
+          data.messageId,
+          data.conversationId,
+          data.senderId,
+          data.body,
+          data.sentAt,
+          event.position.toString(),
+        ],
       );
     },
   },

@@ -72,7 +72,9 @@ async function project(projection: Projection, deps: ProjectorDeps, signal: Abor
     if (lost.signal.aborted) leader.release(true);
     else {
       await leader
-        .query("SELECT pg_advisory_unlock(hashtext('chat-backend:projection'), hashtext($1))", [projection.name])
+        .query("SELECT pg_advisory_unlock(hashtext('chat-backend:projection'), hashtext($1))", [
+          projection.name,
+        ])
         .catch(() => undefined);
       leader.release();
     }

@@ -15,7 +15,9 @@ export function accountQueries(deps: { pool: pg.Pool }) {
         schema: {
           tags: ['accounts'],
           security: [{ bearer: [] }],
-          response: { 200: Type.Object({ userId: Type.String(), username: Type.String(), exp: Type.Integer() }) },
+          response: {
+            200: Type.Object({ userId: Type.String(), username: Type.String(), exp: Type.Integer() }),
+          },
         },
       },
       async (request) => {
@@ -48,7 +50,10 @@ export function accountQueries(deps: { pool: pg.Pool }) {
           [caller(request).userId],
         );
         if (!rows[0]) {
-          throw notFound('user_not_found', 'no such user yet; retry with X-Min-Position for a fresh registration');
+          throw notFound(
+            'user_not_found',
+            'no such user yet; retry with X-Min-Position for a fresh registration',
+          );
         }
         return rows[0];
       },

@@ -22,7 +22,12 @@ export function contactQueries(deps: { pool: pg.Pool }) {
         },
       },
       async (request) => {
-        const { rows } = await deps.pool.query<{ userId: string; username: string; displayName: string; addedAt: Date }>(
+        const { rows } = await deps.pool.query<{
+          userId: string;
+          username: string;
+          displayName: string;
+          addedAt: Date;
+        }>(
           `SELECT c.contact_id AS "userId", u.username, u.display_name AS "displayName", c.added_at AS "addedAt"
            FROM contacts c JOIN users u ON u.user_id = c.contact_id
            WHERE c.owner_id = $1 ORDER BY u.username`,

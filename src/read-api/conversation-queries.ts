@@ -64,7 +64,10 @@ export function conversationQueries(deps: { pool: pg.Pool }) {
           security: [{ bearer: [] }],
           querystring: Type.Object({ limit: Limit(100, 20), cursor: Type.Optional(Cursor) }),
           response: {
-            200: Type.Object({ items: Type.Array(ConversationItem), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+            200: Type.Object({
+              items: Type.Array(ConversationItem),
+              nextCursor: Type.Union([Type.String(), Type.Null()]),
+            }),
           },
         },
       },
@@ -81,7 +84,12 @@ export function conversationQueries(deps: { pool: pg.Pool }) {
           [caller(request).userId, cursor ?? null, limit + 1],
         );
         const page = rows.slice(0, limit);
-        const members = await deps.pool.query<{ conversationId: string; userId: string; username: string; displayName: string }>(
+        const members = await deps.pool.query<{
+          conversationId: string;
+          userId: string;
+          username: string;
+          displayName: string;
+        }>(
           `SELECT m.conversation_id AS "conversationId", m.user_id AS "userId", u.username, u.display_name AS "displayName"
            FROM conversation_members m JOIN users u USING (user_id)
            WHERE m.conversation_id = ANY($1::uuid[]) ORDER BY u.username`,
@@ -121,7 +129,10 @@ export function conversationQueries(deps: { pool: pg.Pool }) {
           params: Type.Object({ conversationId: Type.String({ format: 'uuid' }) }),
           querystring: Type.Object({ limit: Limit(200, 50), before: Type.Optional(Cursor) }),
           response: {
-            200: Type.Object({ items: Type.Array(MessageItem), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+            200: Type.Object({
+              items: Type.Array(MessageItem),
+              nextCursor: Type.Union([Type.String(), Type.Null()]),
+            }),
           },
         },
       },

@@ -27,7 +27,10 @@ export function createPositionWatcher(options: {
       [options.projections],
     );
     if (rows.length < options.projections.length) return 0n;
-    return rows.reduce((min, row) => (BigInt(row.position) < min ? BigInt(row.position) : min), BigInt(rows[0]!.position));
+    return rows.reduce(
+      (min, row) => (BigInt(row.position) < min ? BigInt(row.position) : min),
+      BigInt(rows[0]!.position),
+    );
   }
 
   function release(): void {

@@ -2,7 +2,12 @@ import { Type } from '@sinclair/typebox';
 import { unauthorized } from '../../platform/problems.js';
 import type { HttpApp } from '../../platform/http-app.js';
 import type { TokenService } from '../../platform/tokens.js';
-import { authenticate as checkCredentials, registerUser, type AccountDeps, type RegisteredUser } from '../accounts.js';
+import {
+  authenticate as checkCredentials,
+  registerUser,
+  type AccountDeps,
+  type RegisteredUser,
+} from '../accounts.js';
 import { endSession, refreshSession, startSession, type SessionDeps } from '../sessions.js';
 import { Position, UserId, Username } from './schemas.js';
 
@@ -87,9 +92,13 @@ export function accountRoutes(deps: AccountRoutesDeps) {
       },
     );
 
-    app.post('/v1/auth/logout', { schema: { tags: ['accounts'], body: RefreshBody } }, async (request, reply) => {
-      await endSession(deps, request.body.refresh_token, { correlationId: request.id });
-      return reply.status(204).send();
-    });
+    app.post(
+      '/v1/auth/logout',
+      { schema: { tags: ['accounts'], body: RefreshBody } },
+      async (request, reply) => {
+        await endSession(deps, request.body.refresh_token, { correlationId: request.id });
+        return reply.status(204).send();
+      },
+    );
   };
 }

@@ -12,7 +12,11 @@ export interface ContactRoutesDeps {
   readonly now: () => Date;
 }
 
-const ContactResult = Type.Object({ userId: UserId, username: Type.String(), position: Type.Optional(Position) });
+const ContactResult = Type.Object({
+  userId: UserId,
+  username: Type.String(),
+  position: Type.Optional(Position),
+});
 
 export function contactRoutes(deps: ContactRoutesDeps) {
   return async (app: HttpApp) => {
@@ -36,7 +40,12 @@ export function contactRoutes(deps: ContactRoutesDeps) {
           deps.store,
           contactsStreamName(me.userId),
           contactsDecider,
-          { type: 'AddContact', ownerId: me.userId, contactId: contact.userId, now: deps.now().toISOString() },
+          {
+            type: 'AddContact',
+            ownerId: me.userId,
+            contactId: contact.userId,
+            now: deps.now().toISOString(),
+          },
           { metadata: { correlationId: request.id, userId: me.userId } },
         );
         const added = outcome.appended.length > 0;

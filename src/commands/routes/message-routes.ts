@@ -18,7 +18,11 @@ export interface MessageRoutesDeps {
   readonly now: () => Date;
 }
 
-const SendResult = Type.Object({ messageId: Type.String(), conversationId: Type.String(), position: Position });
+const SendResult = Type.Object({
+  messageId: Type.String(),
+  conversationId: Type.String(),
+  position: Position,
+});
 
 /** The message a send produced, or for an idempotent re-send the one the first send produced. */
 function sentMessage(

@@ -11,7 +11,12 @@ const started: ConversationEvent = {
   type: 'DirectConversationStarted',
   data: { conversationId: cid, memberIds: ['alice', 'bob'], startedAt: now },
 };
-const sent = (messageId: string, senderId: string, body: string, clientMessageId?: string): ConversationEvent => ({
+const sent = (
+  messageId: string,
+  senderId: string,
+  body: string,
+  clientMessageId?: string,
+): ConversationEvent => ({
   type: 'MessageSent',
   data: {
     conversationId: cid,
@@ -44,7 +49,10 @@ describe('direct conversation id', () => {
 
 describe('sending a message', () => {
   it('the first direct message starts the conversation, body trimmed', () => {
-    spec.given([]).when(send()).then([started, sent('m1', 'bob', 'hello')]);
+    spec
+      .given([])
+      .when(send())
+      .then([started, sent('m1', 'bob', 'hello')]);
   });
   it('later messages go to the existing conversation', () => {
     spec
@@ -65,20 +73,38 @@ describe('sending a message', () => {
       .then([sent('m2', 'alice', 'yo', 'c1')]);
   });
   it('refuses an empty or over-long body', () => {
-    spec.given([]).when(send({ body: '   ' })).thenRefused('invalid', 'invalid_body');
-    spec.given([started]).when(send({ body: 'x'.repeat(4001) })).thenRefused('invalid', 'invalid_body');
+    spec
+      .given([])
+      .when(send({ body: '   ' }))
+      .thenRefused('invalid', 'invalid_body');
+    spec
+      .given([started])
+      .when(send({ body: 'x'.repeat(4001) }))
+      .thenRefused('invalid', 'invalid_body');
   });
   it('accepts exactly 4000 characters after trimming', () => {
     const body = 'x'.repeat(4000);
-    spec.given([started]).when(send({ body: ` ${body} ` })).then([sent('m1', 'bob', body)]);
+    spec
+      .given([started])
+      .when(send({ body: ` ${body} ` }))
+      .then([sent('m1', 'bob', body)]);
   });
   it('refuses a sender who is not a member', () => {
-    spec.given([started]).when(send({ senderId: 'mallory' })).thenRefused('forbidden', 'not_a_member');
+    spec
+      .given([started])
+      .when(send({ senderId: 'mallory' }))
+      .thenRefused('forbidden', 'not_a_member');
   });
   it('refuses messaging yourself', () => {
-    spec.given([]).when(send({ directRecipientId: 'bob' })).thenRefused('invalid', 'cannot_message_self');
+    spec
+      .given([])
+      .when(send({ directRecipientId: 'bob' }))
+      .thenRefused('invalid', 'cannot_message_self');
   });
   it('refuses an unknown conversation without a direct recipient', () => {
-    spec.given([]).when(send({ directRecipientId: undefined })).thenRefused('not_found', 'conversation_not_found');
+    spec
+      .given([])
+      .when(send({ directRecipientId: undefined }))
+      .thenRefused('not_found', 'conversation_not_found');
   });
 });

@@ -115,5 +115,7 @@ export function messageIdForClientId(
   senderId: string,
   clientMessageId: string,
 ): string | undefined {
-  return state.status === 'active' ? state.clientMessages.get(clientMessageKey(senderId, clientMessageId)) : undefined;
+  return state.status === 'active'
+    ? state.clientMessages.get(clientMessageKey(senderId, clientMessageId))
+    : undefined;
 }

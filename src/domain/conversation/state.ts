@@ -14,6 +14,7 @@ export type ConversationState =
       readonly clientMessages: ReadonlyMap<string, string>;
     };
 
-export const clientMessageKey = (senderId: string, clientMessageId: string) => `${senderId}:${clientMessageId}`;
+export const clientMessageKey = (senderId: string, clientMessageId: string) =>
+  `${senderId}:${clientMessageId}`;
 
 export const MAX_BODY_LENGTH = 4000;

@@ -19,20 +19,32 @@ const claim = (ownerId: string, extra: object = {}) => ({
 
 describe('reservation', () => {
   it('claims a free value, lower-cased', () => {
-    spec.given([]).when(claim('u1')).then([claimed('u1')]);
+    spec
+      .given([])
+      .when(claim('u1'))
+      .then([claimed('u1')]);
   });
   it('refuses a value another owner holds', () => {
-    spec.given([claimed('u1')]).when(claim('u2')).thenRefused('conflict', 'username_taken');
+    spec
+      .given([claimed('u1')])
+      .when(claim('u2'))
+      .thenRefused('conflict', 'username_taken');
   });
   it('is idempotent for the owner', () => {
-    spec.given([claimed('u1')]).when(claim('u1')).thenNothing();
+    spec
+      .given([claimed('u1')])
+      .when(claim('u1'))
+      .thenNothing();
   });
   it('takes over a claim the caller found abandoned', () => {
     spec
       .given([claimed('u1')])
       .when(claim('u2', { holderAbandoned: true }))
       .then([
-        { type: 'ReservationReleased', data: { kind: 'username', value: 'alice', ownerId: 'u1', releasedAt: now } },
+        {
+          type: 'ReservationReleased',
+          data: { kind: 'username', value: 'alice', ownerId: 'u1', releasedAt: now },
+        },
         claimed('u2'),
       ]);
   });
@@ -44,13 +56,27 @@ describe('reservation', () => {
       ownerId,
       now,
     });
-    spec.given([claimed('u1')]).when(release('u2')).thenNothing();
+    spec
+      .given([claimed('u1')])
+      .when(release('u2'))
+      .thenNothing();
     spec
       .given([claimed('u1')])
       .when(release('u1'))
-      .then([{ type: 'ReservationReleased', data: { kind: 'username', value: 'alice', ownerId: 'u1', releasedAt: now } }]);
+      .then([
+        {
+          type: 'ReservationReleased',
+          data: { kind: 'username', value: 'alice', ownerId: 'u1', releasedAt: now },
+        },
+      ]);
     spec
-      .given([claimed('u1'), { type: 'ReservationReleased', data: { kind: 'username', value: 'alice', ownerId: 'u1', releasedAt: now } }])
+      .given([
+        claimed('u1'),
+        {
+          type: 'ReservationReleased',
+          data: { kind: 'username', value: 'alice', ownerId: 'u1', releasedAt: now },
+        },
+      ])
       .when(claim('u2'))
       .then([claimed('u2')]);
   });

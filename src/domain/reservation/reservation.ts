@@ -10,11 +10,21 @@ export type ReservationKind = 'username' | 'email';
 
 export type ReservationClaimed = DomainEvent<
   'ReservationClaimed',
-  { readonly kind: ReservationKind; readonly value: string; readonly ownerId: string; readonly claimedAt: string }
+  {
+    readonly kind: ReservationKind;
+    readonly value: string;
+    readonly ownerId: string;
+    readonly claimedAt: string;
+  }
 >;
 export type ReservationReleased = DomainEvent<
   'ReservationReleased',
-  { readonly kind: ReservationKind; readonly value: string; readonly ownerId: string; readonly releasedAt: string }
+  {
+    readonly kind: ReservationKind;
+    readonly value: string;
+    readonly ownerId: string;
+    readonly releasedAt: string;
+  }
 >;
 export type ReservationEvent = ReservationClaimed | ReservationReleased;
 

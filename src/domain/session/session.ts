@@ -124,11 +124,17 @@ export const sessionDecider: Decider<SessionState, SessionCommand, SessionEvent>
         if (state.usedDigests.has(command.presentedDigest)) {
           const revoke: SessionRevoked = {
             type: 'SessionRevoked',
-            data: { sessionId: state.sessionId, userId: state.userId, reason: 'token_reuse', revokedAt: command.now },
+            data: {
+              sessionId: state.sessionId,
+              userId: state.userId,
+              reason: 'token_reuse',
+              revokedAt: command.now,
+            },
           };
           return [revoke];
         }
-        if (state.currentDigest !== command.presentedDigest || command.now >= state.expiresAt) throw refused();
+        if (state.currentDigest !== command.presentedDigest || command.now >= state.expiresAt)
+          throw refused();
         return [
           {
             type: 'SessionRefreshed',
@@ -145,13 +151,21 @@ export const sessionDecider: Decider<SessionState, SessionCommand, SessionEvent>
       }
       case 'RevokeSession':
         if (state.status !== 'active') return [];
-        if (state.currentDigest !== command.presentedDigest && !state.usedDigests.has(command.presentedDigest)) {
+        if (
+          state.currentDigest !== command.presentedDigest &&
+          !state.usedDigests.has(command.presentedDigest)
+        ) {
           return [];
         }
         return [
           {
             type: 'SessionRevoked',
-            data: { sessionId: state.sessionId, userId: state.userId, reason: 'logout', revokedAt: command.now },
+            data: {
+              sessionId: state.sessionId,
+              userId: state.userId,
+              reason: 'logout',
+              revokedAt: command.now,
+            },
           },
         ];
       default:

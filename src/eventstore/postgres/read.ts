@@ -1,0 +1,55 @@
+import type { Pool } from 'pg';
+import type { ReadAllOptions, ReadStreamOptions, RecordedEvent } from '../port.js';
+import { translateReadError } from './pg-errors.js';
+import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './rows.js';
+import { EVENTS_TABLE, LOG_HEAD_TABLE } from './schema.js';
+
+/** `LIMIT NULL` means no limit in PostgreSQL. */
+function limitOf(maxCount: number | undefined): number | null {
+  if (maxCount === undefined) return null;
+  if (!Number.isSafeInteger(maxCount) || maxCount < 0)
+    throw new RangeError('maxCount must be a non-negative integer');
+  return maxCount;
+}
+
+async function queryEvents(pool: Pool, sql: string, params: readonly unknown[]): Promise<RecordedEvent[]> {
+  try {
+    const { rows } = await pool.query<EventRow>(sql, [...params]);
+    return rows.map(toRecordedEvent);
+  } catch (error) {
+    throw translateReadError(error);
+  }
+}
+
+export function readStream(
+  pool: Pool,
+  streamName: string,
+  options: ReadStreamOptions = {},
+): Promise<RecordedEvent[]> {
+  const from = options.fromRevision ?? 0n;
+  return queryEvents(
+    pool,
+    `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_TABLE}
+      WHERE stream_name = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
+    [streamName, from.toString(), limitOf(options.maxCount)],
+  );
+}
+
+/** Safe to read by position without further care: appends commit in position order (see append-transaction.ts). */
+export function readAll(pool: Pool, options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+  const after = options.after ?? 0n;
+  return queryEvents(
+    pool,
+    `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_TABLE} WHERE position > $1 ORDER BY position LIMIT $2`,
+    [after.toString(), limitOf(options.maxCount)],
+  );
+}
+
+export async function headPosition(pool: Pool): Promise<bigint> {
+  try {
+    const { rows } = await pool.query<{ position: string }>(`SELECT position FROM ${LOG_HEAD_TABLE}`);
+    return BigInt(rows[0]?.position ?? '0');
+  } catch (error) {
+    throw translateReadError(error);
+  }
+}

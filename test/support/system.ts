@@ -1,0 +1,27 @@
+import { loadConfig, type Config } from '../../src/platform/config.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { startSystem, type RunningSystem } from '../../src/system.js';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signing';
+
+export function testConfig(databaseUrl: string, env: Record<string, string> = {}): Config {
+  return loadConfig({
+    DATABASE_URL: databaseUrl,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    REALTIME_PORT: '0',
+    JWT_SECRET: TEST_JWT_SECRET,
+    BCRYPT_ROUNDS: '4',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...env,
+  });
+}
+
+/** The real system, every role (or the given ones), on free ports of 127.0.0.1. */
+export async function startTestSystem(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<RunningSystem> {
+  const config = testConfig(databaseUrl, env);
+  return startSystem(config, createLogger(config.logLevel));
+}
