@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { AggregateCache } from './commands/aggregate-cache.js';
 import { accountRoutes } from './commands/routes/account-routes.js';
 import { contactRoutes } from './commands/routes/contact-routes.js';
 import { messageRoutes } from './commands/routes/message-routes.js';
@@ -31,7 +32,6 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-const READ_YOUR_WRITES_TIMEOUT_MS = 5000;
 const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
 
 /** Creates the schemas the roles need: the event store's (by opening it) and the read models'. */
@@ -86,6 +86,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       }
       const app = await createHttpApp({ logger });
       const now = () => new Date();
+      const cache = new AggregateCache();
       await app.register(
         healthRoutes({
           store,
@@ -96,17 +97,24 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       );
       if (passwords) {
         await app.register(
-          accountRoutes({ store, passwords, tokens, now, refreshTokenTtlSeconds: REFRESH_TOKEN_TTL_SECONDS }),
+          accountRoutes({
+            store,
+            cache,
+            passwords,
+            tokens,
+            now,
+            refreshTokenTtlSeconds: REFRESH_TOKEN_TTL_SECONDS,
+          }),
         );
       }
       await app.register(async (protectedScope: HttpApp) => {
         protectedScope.decorateRequest('auth', null);
         protectedScope.addHook('onRequest', authenticate({ tokens }));
         if (watcher)
-          protectedScope.addHook('onRequest', minPositionHook(watcher, READ_YOUR_WRITES_TIMEOUT_MS));
+          protectedScope.addHook('onRequest', minPositionHook(watcher, config.readYourWritesTimeoutMs));
         if (roles.has('commands')) {
-          await protectedScope.register(contactRoutes({ store, now }));
-          await protectedScope.register(messageRoutes({ store, now }));
+          await protectedScope.register(contactRoutes({ store, cache, now }));
+          await protectedScope.register(messageRoutes({ store, cache, now }));
         }
         if (roles.has('read-api')) {
           await protectedScope.register(accountQueries({ pool }));

@@ -5,34 +5,33 @@ import {
   type ReservationKind,
 } from '../domain/reservation/reservation.js';
 import { userDecider, userStreamName, type UserState } from '../domain/user/user.js';
-import type { EventMetadata, EventStore } from '../eventstore/port.js';
+import type { EventMetadata } from '../eventstore/port.js';
 import type { PasswordHasher } from '../platform/passwords.js';
-import { handleCommand, loadAggregate } from './handle-command.js';
+import { handleCommand, loadAggregate, type CommandContext } from './handle-command.js';
 
 /** A claim whose owner never got a user stream is taken over after this long (a crashed sign-up). */
 const ABANDONED_CLAIM_MS = 10 * 60 * 1000;
 
 export type RegisteredUser = Extract<UserState, { status: 'registered' }>;
 
-export interface AccountDeps {
-  readonly store: EventStore;
+export interface AccountDeps extends CommandContext {
   readonly passwords: PasswordHasher;
   readonly now: () => Date;
 }
 
-export async function loadUser(store: EventStore, userId: string): Promise<RegisteredUser | undefined> {
-  const { state } = await loadAggregate(store, userStreamName(userId), userDecider);
+export async function loadUser(context: CommandContext, userId: string): Promise<RegisteredUser | undefined> {
+  const state = await loadAggregate(context, userStreamName(userId), userDecider);
   return state.status === 'registered' ? state : undefined;
 }
 
 /** The registered user holding a username or email, read from its reservation stream. */
 export async function findUserBy(
-  store: EventStore,
+  context: CommandContext,
   kind: ReservationKind,
   value: string,
 ): Promise<RegisteredUser | undefined> {
-  const { state } = await loadAggregate(store, reservationStreamName(kind, value), reservationDecider);
-  return state.status === 'held' ? loadUser(store, state.ownerId) : undefined;
+  const state = await loadAggregate(context, reservationStreamName(kind, value), reservationDecider);
+  return state.status === 'held' ? loadUser(context, state.ownerId) : undefined;
 }
 
 async function claim(
@@ -44,14 +43,14 @@ async function claim(
 ): Promise<void> {
   const streamName = reservationStreamName(kind, value);
   const now = deps.now();
-  const { state } = await loadAggregate(deps.store, streamName, reservationDecider);
+  const state = await loadAggregate(deps, streamName, reservationDecider);
   const holderAbandoned =
     state.status === 'held' &&
     state.ownerId !== ownerId &&
     now.getTime() - Date.parse(state.claimedAt) > ABANDONED_CLAIM_MS &&
-    (await loadUser(deps.store, state.ownerId)) === undefined;
+    (await loadUser(deps, state.ownerId)) === undefined;
   await handleCommand(
-    deps.store,
+    deps,
     streamName,
     reservationDecider,
     { type: 'ClaimReservation', kind, value, ownerId, now: now.toISOString(), holderAbandoned },
@@ -67,7 +66,7 @@ async function release(
   metadata: EventMetadata,
 ): Promise<void> {
   await handleCommand(
-    deps.store,
+    deps,
     reservationStreamName(kind, value),
     reservationDecider,
     { type: 'ReleaseReservation', kind, value, ownerId, now: deps.now().toISOString() },
@@ -101,7 +100,7 @@ export async function registerUser(
     await claim(deps, 'email', input.email, userId, meta);
     claimed.push('email');
     const outcome = await handleCommand(
-      deps.store,
+      deps,
       userStreamName(userId),
       userDecider,
       {
@@ -136,7 +135,7 @@ export async function authenticate(
   login: string,
   password: string,
 ): Promise<RegisteredUser | undefined> {
-  const user = await findUserBy(deps.store, login.includes('@') ? 'email' : 'username', login);
+  const user = await findUserBy(deps, login.includes('@') ? 'email' : 'username', login);
   if (!user) {
     let dummyHash = dummyHashes.get(deps.passwords);
     if (!dummyHash) {

@@ -2,16 +2,21 @@ import { randomUUID } from 'node:crypto';
 import type { Decider, DomainEvent } from '../domain/decider.js';
 import { WrongExpectedRevisionError } from '../eventstore/errors.js';
 import type { EventMetadata, EventStore, RecordedEvent } from '../eventstore/port.js';
+import type { AggregateCache } from './aggregate-cache.js';
 
 export interface CommandOutcome<State, Event extends DomainEvent> {
   /** The state after the new events. */
   readonly state: State;
   /** The events this command appended (empty when it decided nothing). */
   readonly appended: readonly Event[];
-  /** The stream as it was read before deciding. */
-  readonly history: readonly RecordedEvent[];
   /** Global position of the last appended event; of the stream's last event when nothing was appended. */
   readonly position: bigint | undefined;
+}
+
+export interface CommandContext {
+  readonly store: EventStore;
+  /** Keeps folded states between commands; without it every command reads its whole stream. */
+  readonly cache?: AggregateCache;
 }
 
 export interface HandleOptions {
@@ -20,25 +25,62 @@ export interface HandleOptions {
   readonly maxRetries?: number;
 }
 
-export function foldStream<S, C, E extends DomainEvent>(
-  decider: Decider<S, C, E>,
-  events: readonly RecordedEvent[],
-): S {
-  let state = decider.initialState();
-  for (const recorded of events) {
-    const event: DomainEvent = { type: recorded.type, data: recorded.data };
-    if (decider.isEvent(event)) state = decider.evolve(state, event);
-  }
-  return state;
+interface Loaded<S> {
+  readonly state: S;
+  readonly revision: bigint | undefined;
+  readonly position: bigint | undefined;
 }
 
-export async function loadAggregate<S, C, E extends DomainEvent>(
-  store: EventStore,
+function foldOnto<S, C, E extends DomainEvent>(
+  decider: Decider<S, C, E>,
+  state: S,
+  events: readonly RecordedEvent[],
+): S {
+  let folded = state;
+  for (const recorded of events) {
+    const event: DomainEvent = { type: recorded.type, data: recorded.data };
+    if (decider.isEvent(event)) folded = decider.evolve(folded, event);
+  }
+  return folded;
+}
+
+/** The stream's current state: the cached state (taken out of the cache) plus the events after it. */
+async function load<S, C, E extends DomainEvent>(
+  context: CommandContext,
   streamName: string,
   decider: Decider<S, C, E>,
-): Promise<{ state: S; history: RecordedEvent[] }> {
-  const history = await store.readStream(streamName);
-  return { state: foldStream(decider, history), history };
+): Promise<Loaded<S>> {
+  const cached = context.cache?.take<S>(streamName, decider);
+  const tail = await context.store.readStream(
+    streamName,
+    cached ? { fromRevision: cached.revision + 1n } : {},
+  );
+  const last = tail.at(-1);
+  return {
+    state: foldOnto(decider, cached?.state ?? decider.initialState(), tail),
+    revision: last?.revision ?? cached?.revision,
+    position: last?.position ?? cached?.position,
+  };
+}
+
+function keep<S>(context: CommandContext, streamName: string, decider: unknown, loaded: Loaded<S>): void {
+  if (loaded.revision === undefined || loaded.position === undefined) return;
+  context.cache?.put(streamName, decider, {
+    state: loaded.state,
+    revision: loaded.revision,
+    position: loaded.position,
+  });
+}
+
+/** The current state of a stream, for commands that only need to look (a lookup, a check). */
+export async function loadAggregate<S, C, E extends DomainEvent>(
+  context: CommandContext,
+  streamName: string,
+  decider: Decider<S, C, E>,
+): Promise<S> {
+  const loaded = await load(context, streamName, decider);
+  keep(context, streamName, decider, loaded);
+  return loaded.state;
 }
 
 /**
@@ -46,7 +88,7 @@ export async function loadAggregate<S, C, E extends DomainEvent>(
  * A concurrent writer makes the append fail; then the whole decision is made again on fresh state.
  */
 export async function handleCommand<S, C, E extends DomainEvent>(
-  store: EventStore,
+  context: CommandContext,
   streamName: string,
   decider: Decider<S, C, E>,
   command: C,
@@ -54,14 +96,20 @@ export async function handleCommand<S, C, E extends DomainEvent>(
 ): Promise<CommandOutcome<S, E>> {
   const maxRetries = options.maxRetries ?? 5;
   for (let attempt = 0; ; attempt++) {
-    const { state, history } = await loadAggregate(store, streamName, decider);
-    const events = decider.decide(command, state);
-    const last = history.at(-1);
+    const loaded = await load(context, streamName, decider);
+    let events: readonly E[];
+    try {
+      events = decider.decide(command, loaded.state);
+    } catch (error) {
+      keep(context, streamName, decider, loaded);
+      throw error;
+    }
     if (events.length === 0) {
-      return { state, appended: [], history, position: last?.position };
+      keep(context, streamName, decider, loaded);
+      return { state: loaded.state, appended: [], position: loaded.position };
     }
     try {
-      const result = await store.appendToStream(
+      const result = await context.store.appendToStream(
         streamName,
         events.map((event) => ({
           id: randomUUID(),
@@ -69,14 +117,15 @@ export async function handleCommand<S, C, E extends DomainEvent>(
           data: event.data as Record<string, unknown>,
           ...(options.metadata ? { metadata: options.metadata } : {}),
         })),
-        { expectedRevision: last ? last.revision : 'no_stream' },
+        { expectedRevision: loaded.revision ?? 'no_stream' },
       );
-      return {
-        state: events.reduce(decider.evolve, state),
-        appended: events,
-        history,
+      const state = events.reduce(decider.evolve, loaded.state);
+      keep(context, streamName, decider, {
+        state,
+        revision: result.nextExpectedRevision,
         position: result.position,
-      };
+      });
+      return { state, appended: events, position: result.position };
     } catch (error) {
       if (error instanceof WrongExpectedRevisionError && attempt < maxRetries) continue;
       throw error;

@@ -1,13 +1,12 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors.js';
 import { sessionDecider, sessionStreamName } from '../domain/session/session.js';
-import type { EventMetadata, EventStore } from '../eventstore/port.js';
+import type { EventMetadata } from '../eventstore/port.js';
 import { unauthorized } from '../platform/problems.js';
 import { loadUser, type RegisteredUser } from './accounts.js';
-import { handleCommand } from './handle-command.js';
+import { handleCommand, type CommandContext } from './handle-command.js';
 
-export interface SessionDeps {
-  readonly store: EventStore;
+export interface SessionDeps extends CommandContext {
   readonly now: () => Date;
   readonly refreshTokenTtlSeconds: number;
 }
@@ -35,7 +34,7 @@ export async function startSession(
   const secret = newSecret();
   const now = deps.now();
   await handleCommand(
-    deps.store,
+    deps,
     sessionStreamName(sessionId),
     sessionDecider,
     {
@@ -65,7 +64,7 @@ export async function refreshSession(
   const now = deps.now();
   try {
     const outcome = await handleCommand(
-      deps.store,
+      deps,
       sessionStreamName(parsed.sessionId),
       sessionDecider,
       {
@@ -78,7 +77,7 @@ export async function refreshSession(
       { metadata },
     );
     if (outcome.state.status !== 'active') throw invalidRefresh();
-    const user = await loadUser(deps.store, outcome.state.userId);
+    const user = await loadUser(deps, outcome.state.userId);
     if (!user) throw invalidRefresh();
     return { user, refreshToken: `${parsed.sessionId}.${secret}` };
   } catch (error) {
@@ -92,7 +91,7 @@ export async function endSession(deps: SessionDeps, token: string, metadata: Eve
   const parsed = parseRefreshToken(token);
   if (!parsed) return;
   await handleCommand(
-    deps.store,
+    deps,
     sessionStreamName(parsed.sessionId),
     sessionDecider,
     { type: 'RevokeSession', presentedDigest: digest(parsed.secret), now: deps.now().toISOString() },

@@ -25,6 +25,7 @@ const EnvSchema = Type.Object({
     ),
   ),
   ROLES: Type.Optional(Type.String({ pattern: '^[a-z-]+(,[a-z-]+)*$' })),
+  READ_YOUR_WRITES_TIMEOUT_MS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -42,6 +43,8 @@ export interface Config {
   readonly bcryptRounds: number;
   readonly logLevel: string;
   readonly roles: readonly Role[];
+  /** How long a query with X-Min-Position waits for the read models before answering 503. */
+  readonly readYourWritesTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -94,5 +97,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bcryptRounds: Number(valid.BCRYPT_ROUNDS ?? 10),
     logLevel: valid.LOG_LEVEL ?? 'info',
     roles: Object.freeze(parseRoles(valid.ROLES ?? ROLES.join(','))),
+    readYourWritesTimeoutMs: Number(valid.READ_YOUR_WRITES_TIMEOUT_MS ?? 5000),
   });
 }

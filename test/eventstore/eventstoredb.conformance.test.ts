@@ -49,7 +49,11 @@ if (target.kind === 'none') {
     // container, insecure single node, ready once its HTTP health endpoint answers.
     const { GenericContainer, Wait } = await import('testcontainers');
     const container = await new GenericContainer(IMAGE)
-      .withEnvironment({ EVENTSTORE_INSECURE: 'true', EVENTSTORE_RUN_PROJECTIONS: 'None', KURRENTDB_INSECURE: 'true' })
+      .withEnvironment({
+        EVENTSTORE_INSECURE: 'true',
+        EVENTSTORE_RUN_PROJECTIONS: 'None',
+        KURRENTDB_INSECURE: 'true',
+      })
       .withExposedPorts(2113)
       .withWaitStrategy(Wait.forHttp('/health/live', 2113).forStatusCode(204))
       .start();

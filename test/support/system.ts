@@ -12,6 +12,7 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
     REALTIME_PORT: '0',
     JWT_SECRET: TEST_JWT_SECRET,
     BCRYPT_ROUNDS: '4',
+    READ_YOUR_WRITES_TIMEOUT_MS: '3000',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });

@@ -1,14 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import { contactsDecider, contactsStreamName } from '../../domain/contacts/contacts.js';
-import type { EventStore } from '../../eventstore/port.js';
 import { caller } from '../../platform/authenticate.js';
 import type { HttpApp } from '../../platform/http-app.js';
-import { handleCommand } from '../handle-command.js';
+import { handleCommand, type CommandContext } from '../handle-command.js';
 import { resolveUser } from '../resolve-user.js';
 import { Position, UserId, Username } from './schemas.js';
 
-export interface ContactRoutesDeps {
-  readonly store: EventStore;
+export interface ContactRoutesDeps extends CommandContext {
   readonly now: () => Date;
 }
 
@@ -35,9 +33,9 @@ export function contactRoutes(deps: ContactRoutesDeps) {
       },
       async (request, reply) => {
         const me = caller(request);
-        const contact = await resolveUser(deps.store, request.body);
+        const contact = await resolveUser(deps, request.body);
         const outcome = await handleCommand(
-          deps.store,
+          deps,
           contactsStreamName(me.userId),
           contactsDecider,
           {
@@ -63,7 +61,7 @@ export function contactRoutes(deps: ContactRoutesDeps) {
       async (request, reply) => {
         const me = caller(request);
         const outcome = await handleCommand(
-          deps.store,
+          deps,
           contactsStreamName(me.userId),
           contactsDecider,
           {

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('has defaults that start the whole system against the local PostgreSQL', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
+      eventStoreUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
+      port: 3000,
+      realtimePort: 3001,
+      roles: ['commands', 'read-api', 'projections', 'realtime'],
+      jwtSecretIsDevelopmentDefault: true,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('fails naming the variable at fault', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(ConfigError);
+    expect(() => loadConfig({ EVENTSTORE_URL: 'mysql://x' })).toThrow(/EVENTSTORE_URL/);
+    expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
+    expect(() => loadConfig({ ROLES: 'commands,cooking' })).toThrow(/cooking/);
+  });
+
+  it('requires a real JWT secret in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
+    expect(
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).jwtSecretIsDevelopmentDefault,
+    ).toBe(false);
+  });
+
+  it('takes an EventStoreDB URL for the log while read models stay in PostgreSQL', () => {
+    const config = loadConfig({ EVENTSTORE_URL: 'esdb://localhost:2113?tls=false', ROLES: 'realtime' });
+    expect(config.eventStoreUrl).toBe('esdb://localhost:2113?tls=false');
+    expect(config.roles).toEqual(['realtime']);
+  });
+});
