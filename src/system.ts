@@ -1,7 +1,11 @@
 import pg from 'pg';
+import { loadUser } from './commands/accounts.js';
 import { AggregateCache } from './commands/aggregate-cache.js';
+import { createLoginThrottle } from './commands/login-throttle.js';
 import { accountRoutes } from './commands/routes/account-routes.js';
+import { blockRoutes } from './commands/routes/block-routes.js';
 import { contactRoutes } from './commands/routes/contact-routes.js';
+import { conversationRoutes } from './commands/routes/conversation-routes.js';
 import { messageRoutes } from './commands/routes/message-routes.js';
 import { createEventStore } from './eventstore/create-event-store.js';
 import type { EventStore } from './eventstore/port.js';
@@ -10,7 +14,9 @@ import type { Config, Role } from './platform/config.js';
 import { healthRoutes } from './platform/health-routes.js';
 import { createHttpApp, type HttpApp } from './platform/http-app.js';
 import type { Logger } from './platform/logger.js';
+import { createMailer } from './platform/mailer.js';
 import { createPasswordHasher, type PasswordHasher } from './platform/passwords.js';
+import { createRateLimiter } from './platform/rate-limiter.js';
 import { createTokenService } from './platform/tokens.js';
 import { allProjections } from './projections/all-projections.js';
 import { startProjectors, type RunningProjectors } from './projections/runner.js';
@@ -96,6 +102,9 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         }),
       );
       if (passwords) {
+        const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
+        closers.push(() => mailer.close());
+        const limiter = createRateLimiter(pool);
         await app.register(
           accountRoutes({
             store,
@@ -104,17 +113,27 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
             tokens,
             now,
             refreshTokenTtlSeconds: REFRESH_TOKEN_TTL_SECONDS,
+            mailer,
+            logger,
+            emailVerificationTtlSeconds: config.emailVerificationTtlSeconds,
+            limiter,
+            loginThrottle: createLoginThrottle(limiter, config.loginLimits),
           }),
         );
       }
       await app.register(async (protectedScope: HttpApp) => {
         protectedScope.decorateRequest('auth', null);
-        protectedScope.addHook('onRequest', authenticate({ tokens }));
+        // A token whose user does not exist is refused; the user is read from the log (cached), not
+        // from the read model, which lags behind a fresh registration.
+        const userExists = async (userId: string) => (await loadUser({ store, cache }, userId)) !== undefined;
+        protectedScope.addHook('onRequest', authenticate({ tokens, userExists }));
         if (watcher)
           protectedScope.addHook('onRequest', minPositionHook(watcher, config.readYourWritesTimeoutMs));
         if (roles.has('commands')) {
           await protectedScope.register(contactRoutes({ store, cache, now }));
           await protectedScope.register(messageRoutes({ store, cache, now }));
+          await protectedScope.register(conversationRoutes({ store, cache, now }));
+          await protectedScope.register(blockRoutes({ store, cache, now }));
         }
         if (roles.has('read-api')) {
           await protectedScope.register(accountQueries({ pool }));

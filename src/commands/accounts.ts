@@ -8,13 +8,14 @@ import { userDecider, userStreamName, type UserState } from '../domain/user/user
 import type { EventMetadata } from '../eventstore/port.js';
 import type { PasswordHasher } from '../platform/passwords.js';
 import { handleCommand, loadAggregate, type CommandContext } from './handle-command.js';
+import { newVerificationCode, sendVerificationMail, type VerificationMailDeps } from './verification-code.js';
 
 /** A claim whose owner never got a user stream is taken over after this long (a crashed sign-up). */
 const ABANDONED_CLAIM_MS = 10 * 60 * 1000;
 
 export type RegisteredUser = Extract<UserState, { status: 'registered' }>;
 
-export interface AccountDeps extends CommandContext {
+export interface AccountDeps extends CommandContext, VerificationMailDeps {
   readonly passwords: PasswordHasher;
   readonly now: () => Date;
 }
@@ -82,8 +83,9 @@ export interface RegisterInput {
 }
 
 /**
- * Claims the username, then the email, then writes the user. A later step that fails releases
- * what the earlier ones claimed, so a refused sign-up leaves both values free.
+ * Claims the username, then the email, then writes the user with a first email verification code.
+ * A later step that fails releases what the earlier ones claimed, so a refused sign-up leaves both
+ * values free. The code is mailed once the events are stored; a mail that fails fails nothing.
  */
 export async function registerUser(
   deps: AccountDeps,
@@ -94,6 +96,9 @@ export async function registerUser(
   const passwordHash = await deps.passwords.hash(input.password);
   const meta = { ...metadata, userId };
   const claimed: ReservationKind[] = [];
+  const now = deps.now();
+  const { code, verification } = newVerificationCode(userId, now, deps.emailVerificationTtlSeconds);
+  let registered: { userId: string; username: string; position: bigint; email: string };
   try {
     await claim(deps, 'username', input.username, userId, meta);
     claimed.push('username');
@@ -110,20 +115,29 @@ export async function registerUser(
         email: input.email,
         displayName: input.displayName ?? '',
         passwordHash,
-        now: deps.now().toISOString(),
+        verification,
+        now: now.toISOString(),
       },
       { metadata: meta },
     );
     if (outcome.state.status !== 'registered' || outcome.position === undefined) {
       throw new Error('registration did not produce a user');
     }
-    return { userId, username: outcome.state.username, position: outcome.position };
+    const { username, email } = outcome.state;
+    registered = { userId, username, email, position: outcome.position };
   } catch (error) {
     for (const kind of claimed.reverse()) {
       await release(deps, kind, kind === 'username' ? input.username : input.email, userId, meta);
     }
     throw error;
   }
+  sendVerificationMail(deps, {
+    to: registered.email,
+    username: registered.username,
+    code,
+    correlationId: metadata.correlationId,
+  });
+  return { userId, username: registered.username, position: registered.position };
 }
 
 /** A hash per hasher, checked for unknown users so that both failure paths spend the same time. */

@@ -4,7 +4,7 @@ import { sessionDecider, sessionStreamName } from '../domain/session/session.js'
 import type { EventMetadata } from '../eventstore/port.js';
 import { unauthorized } from '../platform/problems.js';
 import { loadUser, type RegisteredUser } from './accounts.js';
-import { handleCommand, type CommandContext } from './handle-command.js';
+import { handleCommand, loadAggregate, type CommandContext } from './handle-command.js';
 
 export interface SessionDeps extends CommandContext {
   readonly now: () => Date;
@@ -50,6 +50,16 @@ export async function startSession(
   return `${sessionId}.${secret}`;
 }
 
+/** The request's metadata with the session's owner as the acting user (a cached, cheap read). */
+async function withOwner(
+  deps: SessionDeps,
+  sessionId: string,
+  metadata: EventMetadata,
+): Promise<EventMetadata> {
+  const state = await loadAggregate(deps, sessionStreamName(sessionId), sessionDecider);
+  return state.status === 'none' ? metadata : { ...metadata, userId: state.userId };
+}
+
 const invalidRefresh = () => unauthorized('the refresh token is used, revoked or expired');
 
 /** Rotates the refresh token; a token used twice revokes its whole session. */
@@ -74,7 +84,7 @@ export async function refreshSession(
         now: now.toISOString(),
         expiresAt: expiry(deps, now),
       },
-      { metadata },
+      { metadata: await withOwner(deps, parsed.sessionId, metadata) },
     );
     if (outcome.state.status !== 'active') throw invalidRefresh();
     const user = await loadUser(deps, outcome.state.userId);
@@ -95,6 +105,6 @@ export async function endSession(deps: SessionDeps, token: string, metadata: Eve
     sessionStreamName(parsed.sessionId),
     sessionDecider,
     { type: 'RevokeSession', presentedDigest: digest(parsed.secret), now: deps.now().toISOString() },
-    { metadata },
+    { metadata: await withOwner(deps, parsed.sessionId, metadata) },
   );
 }

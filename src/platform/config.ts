@@ -26,6 +26,13 @@ const EnvSchema = Type.Object({
   ),
   ROLES: Type.Optional(Type.String({ pattern: '^[a-z-]+(,[a-z-]+)*$' })),
   READ_YOUR_WRITES_TIMEOUT_MS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$' })),
+  MAIL_FROM: Type.Optional(Type.String({ pattern: '^[^\\r\\n]*@[^\\r\\n]*$', maxLength: 254 })),
+  EMAIL_VERIFICATION_TTL_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,6}$' })),
+  LOGIN_MAX_FAILURES: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })),
+  LOGIN_FAILURE_WINDOW_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
+  LOGIN_IP_MAX_ATTEMPTS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
+  LOGIN_IP_WINDOW_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -45,6 +52,20 @@ export interface Config {
   readonly roles: readonly Role[];
   /** How long a query with X-Min-Position waits for the read models before answering 503. */
   readonly readYourWritesTimeoutMs: number;
+  /** Where mail goes (smtp:// or smtps://); without it mails are written to the log. */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  readonly emailVerificationTtlSeconds: number;
+  readonly loginLimits: LoginLimits;
+}
+
+export interface LoginLimits {
+  /** Failed logins for one username (or email) within the window before it answers 429. */
+  readonly maxFailures: number;
+  readonly failureWindowSeconds: number;
+  /** Failed logins from one client IP within its window before it answers 429. */
+  readonly maxAttemptsPerIp: number;
+  readonly ipWindowSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -98,5 +119,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: valid.LOG_LEVEL ?? 'info',
     roles: Object.freeze(parseRoles(valid.ROLES ?? ROLES.join(','))),
     readYourWritesTimeoutMs: Number(valid.READ_YOUR_WRITES_TIMEOUT_MS ?? 5000),
+    smtpUrl: valid.SMTP_URL,
+    mailFrom: valid.MAIL_FROM ?? 'Chat <no-reply@localhost>',
+    emailVerificationTtlSeconds: Number(valid.EMAIL_VERIFICATION_TTL_SECONDS ?? 24 * 3600),
+    loginLimits: Object.freeze({
+      maxFailures: Number(valid.LOGIN_MAX_FAILURES ?? 5),
+      failureWindowSeconds: Number(valid.LOGIN_FAILURE_WINDOW_SECONDS ?? 15 * 60),
+      maxAttemptsPerIp: Number(valid.LOGIN_IP_MAX_ATTEMPTS ?? 30),
+      ipWindowSeconds: Number(valid.LOGIN_IP_WINDOW_SECONDS ?? 60),
+    }),
   });
 }

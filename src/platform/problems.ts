@@ -27,6 +27,10 @@ export class HttpError extends Error {
 
 export const unauthorized = (detail = 'a valid bearer token is required') =>
   new HttpError(401, 'unauthorized', detail, { 'www-authenticate': 'Bearer' });
+export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
+  new HttpError(429, 'too_many_requests', detail, {
+    'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))),
+  });
 export const notReady = (detail: string, retryAfterSeconds = 1) =>
   new HttpError(503, 'not_ready', detail, { 'retry-after': String(retryAfterSeconds) });
 

@@ -36,13 +36,14 @@ const migrations: Migration[] = [
         last_message_sender_id uuid,
         last_message_body text,
         last_message_sent_at timestamptz,
-        last_message_position bigint
+        last_message_position bigint,
+        last_message_deleted boolean NOT NULL DEFAULT false
       );
       CREATE TABLE conversation_members (
         conversation_id uuid NOT NULL REFERENCES conversations ON DELETE CASCADE,
         user_id uuid NOT NULL,
         joined_at timestamptz NOT NULL,
-        last_read_position bigint NOT NULL DEFAULT 0,
+        last_read_seq integer NOT NULL DEFAULT 0,
         unread_count integer NOT NULL DEFAULT 0,
         PRIMARY KEY (conversation_id, user_id)
       );
@@ -51,6 +52,7 @@ const migrations: Migration[] = [
       CREATE TABLE messages (
         message_id uuid PRIMARY KEY,
         conversation_id uuid NOT NULL,
+        seq integer NOT NULL,
         sender_id uuid NOT NULL,
         body text,
         sent_at timestamptz NOT NULL,
@@ -59,6 +61,18 @@ const migrations: Migration[] = [
         position bigint NOT NULL
       );
       CREATE INDEX messages_by_conversation ON messages (conversation_id, position DESC);
+    `,
+  },
+  {
+    // Not a read model: fixed-window counters shared by every API process (login and mail limits).
+    id: '002-accounts',
+    sql: `
+      CREATE TABLE rate_limit_counters (
+        key text PRIMARY KEY,
+        hits integer NOT NULL,
+        window_ends_at timestamptz NOT NULL
+      );
+      CREATE INDEX rate_limit_counters_by_window_end ON rate_limit_counters (window_ends_at);
     `,
   },
 ];

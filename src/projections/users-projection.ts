@@ -1,4 +1,4 @@
-import type { UserRegistered } from '../domain/user/user.js';
+import type { EmailVerified, UserRegistered } from '../domain/user/user.js';
 import { defineProjection } from './projection.js';
 
 export const usersProjection = defineProjection({
@@ -12,6 +12,10 @@ export const usersProjection = defineProjection({
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id) DO NOTHING`,
         [data.userId, data.username, data.email, data.displayName, data.registeredAt],
       );
+    },
+    async EmailVerified(client, event) {
+      const data = event.data as EmailVerified['data'];
+      await client.query('UPDATE users SET email_verified = true WHERE user_id = $1', [data.userId]);
     },
   },
 });

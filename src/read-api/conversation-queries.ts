@@ -10,6 +10,7 @@ const LastMessage = Type.Object({
   senderId: Type.String(),
   body: Type.Union([Type.String(), Type.Null()]),
   sentAt: Type.String(),
+  deleted: Type.Boolean(),
   position: Position,
 });
 const ConversationItem = Type.Object({
@@ -41,6 +42,7 @@ interface ConversationRow {
   lastMessageBody: string | null;
   lastMessageSentAt: Date | null;
   lastMessagePosition: string | null;
+  lastMessageDeleted: boolean;
 }
 
 /** 403 for a conversation the caller is not a member of, 404 for one that does not exist. */
@@ -77,7 +79,8 @@ export function conversationQueries(deps: { pool: pg.Pool }) {
           `SELECT c.conversation_id AS "conversationId", c.kind, c.title, c.activity_position AS "activityPosition",
              m.unread_count AS "unreadCount", c.last_message_id AS "lastMessageId",
              c.last_message_sender_id AS "lastMessageSenderId", c.last_message_body AS "lastMessageBody",
-             c.last_message_sent_at AS "lastMessageSentAt", c.last_message_position AS "lastMessagePosition"
+             c.last_message_sent_at AS "lastMessageSentAt", c.last_message_position AS "lastMessagePosition",
+             c.last_message_deleted AS "lastMessageDeleted"
            FROM conversation_members m JOIN conversations c USING (conversation_id)
            WHERE m.user_id = $1 AND ($2::bigint IS NULL OR c.activity_position < $2::bigint)
            ORDER BY c.activity_position DESC LIMIT $3`,
@@ -110,6 +113,7 @@ export function conversationQueries(deps: { pool: pg.Pool }) {
                     senderId: row.lastMessageSenderId,
                     body: row.lastMessageBody,
                     sentAt: row.lastMessageSentAt.toISOString(),
+                    deleted: row.lastMessageDeleted,
                     position: row.lastMessagePosition,
                   }
                 : null,

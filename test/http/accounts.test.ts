@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { createTokenService } from '../../src/platform/tokens.js';
 import { signUp } from '../support/http-client.js';
+import { TEST_JWT_SECRET } from '../support/system.js';
 import { PROBLEM_JSON, uniqueName, useTestSystem } from '../support/test-system.js';
 
 const t = useTestSystem();
@@ -129,6 +132,29 @@ describe('POST /v1/auth/token', () => {
   });
 });
 
+describe('event metadata', () => {
+  it('records the request as correlation id and the acting user on account events', async () => {
+    const user = await signUp(t.http, uniqueName('meta'), password);
+    const refreshed = await t.http.post('/v1/auth/refresh', { refresh_token: user.refreshToken });
+    expect(refreshed.status).toBe(200);
+    const events = (await t.system.store.readAll()).filter(
+      (event) => event.streamName === `user-${user.userId}` || event.streamName.startsWith('session-'),
+    );
+    const mine = events.filter((event) => (event.data as { userId?: string }).userId === user.userId);
+    expect(mine.map((event) => event.type)).toEqual(
+      expect.arrayContaining([
+        'UserRegistered',
+        'EmailVerificationIssued',
+        'SessionStarted',
+        'SessionRefreshed',
+      ]),
+    );
+    for (const event of mine) {
+      expect(event.metadata).toMatchObject({ correlationId: expect.any(String), userId: user.userId });
+    }
+  });
+});
+
 describe('refresh and logout', () => {
   it('rotates the refresh token, refuses a used one and revokes the family, and logout revokes', async () => {
     const user = await signUp(t.http, uniqueName('refresh'), password);
@@ -156,6 +182,21 @@ describe('GET /v1/auth/verify and /v1/me', () => {
       expect(response.headers.get('content-type')).toMatch(PROBLEM_JSON);
       expect(response.headers.get('www-authenticate')).toBe('Bearer');
     }
+  });
+
+  it('refuses a validly signed token of a user that does not exist with 401', async () => {
+    const tokens = createTokenService({ secret: TEST_JWT_SECRET, accessTokenTtlSeconds: 900 });
+    const { token } = await tokens.issueAccessToken({ userId: randomUUID(), username: 'nobody' });
+    for (const path of ['/v1/me', '/v1/contacts', '/v1/auth/verify']) {
+      const response = await t.http.get(path, { token });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('content-type')).toMatch(PROBLEM_JSON);
+      expect(response.body.detail).toMatch(/no user/);
+    }
+    // The same token for a user that exists is accepted, even before the read model has it.
+    const user = await signUp(t.http, uniqueName('exists'), password);
+    const own = await tokens.issueAccessToken({ userId: user.userId, username: user.username });
+    expect((await t.http.get('/v1/contacts', { token: own.token })).status).toBe(200);
   });
 
   it('answers /v1/me from the read model once it reached the registration', async () => {

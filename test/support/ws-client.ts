@@ -48,7 +48,10 @@ export class RealtimeClient {
     const seen = this.frames.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no matching frame in time')), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no matching frame in time; have ${JSON.stringify(this.frames)}`)),
+        timeoutMs,
+      );
       this.waiters.push({
         match,
         resolve: (frame) => {

@@ -8,12 +8,17 @@ import {
   type AccountDeps,
   type RegisteredUser,
 } from '../accounts.js';
+import { resendVerification, verifyEmail, type EmailVerificationDeps } from '../email-verification.js';
+import type { LoginThrottle } from '../login-throttle.js';
 import { endSession, refreshSession, startSession, type SessionDeps } from '../sessions.js';
 import { Position, UserId, Username } from './schemas.js';
 
-export interface AccountRoutesDeps extends AccountDeps, SessionDeps {
+export interface AccountRoutesDeps extends AccountDeps, EmailVerificationDeps, SessionDeps {
   readonly tokens: TokenService;
+  readonly loginThrottle: LoginThrottle;
 }
+
+const Email = Type.String({ format: 'email', maxLength: 254 });
 
 const TokenResponse = Type.Object({
   access_token: Type.String(),
@@ -44,7 +49,7 @@ export function accountRoutes(deps: AccountRoutesDeps) {
           body: Type.Object(
             {
               username: Username,
-              email: Type.String({ format: 'email', maxLength: 254 }),
+              email: Email,
               password: Type.String({ minLength: 8, maxLength: 256 }),
               displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
             },
@@ -74,10 +79,60 @@ export function accountRoutes(deps: AccountRoutesDeps) {
         },
       },
       async (request, reply) => {
-        const user = await checkCredentials(deps, request.body.username, request.body.password);
+        const { username: login, password } = request.body;
+        await deps.loginThrottle.admit(login, request.ip);
+        const user = await checkCredentials(deps, login, password);
         if (!user) throw unauthorized('unknown user or wrong password');
+        await deps.loginThrottle.succeeded(login, request.ip, user);
         const refreshToken = await startSession(deps, user, { correlationId: request.id });
         return reply.header('cache-control', 'no-store').send(await tokenResponse(user, refreshToken));
+      },
+    );
+
+    app.post(
+      '/v1/auth/verify-email',
+      {
+        schema: {
+          tags: ['accounts'],
+          description: 'Confirms the email with the 6-digit code mailed at registration (or resent).',
+          body: Type.Object(
+            { email: Email, code: Type.String({ pattern: '^[0-9]{6}$', description: 'the 6-digit code' }) },
+            { additionalProperties: false },
+          ),
+          response: {
+            200: Type.Object({
+              userId: UserId,
+              emailVerified: Type.Literal(true),
+              position: Type.Optional(Position),
+            }),
+          },
+        },
+      },
+      async (request) => {
+        const { userId, position } = await verifyEmail(deps, request.body, request.id);
+        return {
+          userId,
+          emailVerified: true as const,
+          ...(position !== undefined ? { position: position.toString() } : {}),
+        };
+      },
+    );
+
+    app.post(
+      '/v1/auth/resend-verification',
+      {
+        schema: {
+          tags: ['accounts'],
+          description:
+            'Mails a new verification code if the address belongs to an unverified user; ' +
+            'answers 202 either way.',
+          body: Type.Object({ email: Email }, { additionalProperties: false }),
+          response: { 202: Type.Object({}) },
+        },
+      },
+      async (request, reply) => {
+        await resendVerification(deps, { email: request.body.email, clientIp: request.ip }, request.id);
+        return reply.status(202).send({});
       },
     );
 

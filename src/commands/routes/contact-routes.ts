@@ -3,6 +3,7 @@ import { contactsDecider, contactsStreamName } from '../../domain/contacts/conta
 import { caller } from '../../platform/authenticate.js';
 import type { HttpApp } from '../../platform/http-app.js';
 import { handleCommand, type CommandContext } from '../handle-command.js';
+import { requestMetadata } from '../metadata.js';
 import { resolveUser } from '../resolve-user.js';
 import { Position, UserId, Username } from './schemas.js';
 
@@ -34,6 +35,7 @@ export function contactRoutes(deps: ContactRoutesDeps) {
       async (request, reply) => {
         const me = caller(request);
         const contact = await resolveUser(deps, request.body);
+        const now = deps.now();
         const outcome = await handleCommand(
           deps,
           contactsStreamName(me.userId),
@@ -42,9 +44,9 @@ export function contactRoutes(deps: ContactRoutesDeps) {
             type: 'AddContact',
             ownerId: me.userId,
             contactId: contact.userId,
-            now: deps.now().toISOString(),
+            now: now.toISOString(),
           },
-          { metadata: { correlationId: request.id, userId: me.userId } },
+          { metadata: requestMetadata(request, now) },
         );
         const added = outcome.appended.length > 0;
         return reply.status(added ? 201 : 200).send({
@@ -60,6 +62,7 @@ export function contactRoutes(deps: ContactRoutesDeps) {
       { schema: { tags: ['contacts'], security: [{ bearer: [] }], params: Type.Object({ userId: UserId }) } },
       async (request, reply) => {
         const me = caller(request);
+        const now = deps.now();
         const outcome = await handleCommand(
           deps,
           contactsStreamName(me.userId),
@@ -68,9 +71,9 @@ export function contactRoutes(deps: ContactRoutesDeps) {
             type: 'RemoveContact',
             ownerId: me.userId,
             contactId: request.params.userId.toLowerCase(),
-            now: deps.now().toISOString(),
+            now: now.toISOString(),
           },
-          { metadata: { correlationId: request.id, userId: me.userId } },
+          { metadata: requestMetadata(request, now) },
         );
         if (outcome.position !== undefined) void reply.header('x-position', outcome.position.toString());
         return reply.status(204).send();

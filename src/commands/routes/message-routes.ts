@@ -4,20 +4,16 @@ import { directConversationId } from '../../domain/conversation/conversation-id.
 import { conversationDecider, conversationStreamName } from '../../domain/conversation/conversation.js';
 import { caller } from '../../platform/authenticate.js';
 import type { HttpApp } from '../../platform/http-app.js';
+import { blockedBetween } from '../blocks.js';
 import { handleCommand, type CommandContext } from '../handle-command.js';
-import { sentMessage } from '../sent-message.js';
+import { requestMetadata } from '../metadata.js';
 import { resolveUser } from '../resolve-user.js';
-import { ClientMessageId, MessageBody, Position } from './schemas.js';
+import { sentMessage } from '../sent-message.js';
+import { ClientMessageId, MessageBody, SendResult } from './schemas.js';
 
 export interface MessageRoutesDeps extends CommandContext {
   readonly now: () => Date;
 }
-
-const SendResult = Type.Object({
-  messageId: Type.String(),
-  conversationId: Type.String(),
-  position: Position,
-});
 
 export function messageRoutes(deps: MessageRoutesDeps) {
   return async (app: HttpApp) => {
@@ -44,6 +40,7 @@ export function messageRoutes(deps: MessageRoutesDeps) {
         const conversationId = directConversationId(me.userId, recipient.userId);
         const messageId = randomUUID();
         const { clientMessageId } = request.body;
+        const now = deps.now();
         const outcome = await handleCommand(
           deps,
           conversationStreamName(conversationId),
@@ -51,14 +48,15 @@ export function messageRoutes(deps: MessageRoutesDeps) {
           {
             type: 'SendMessage',
             conversationId,
-            senderId: me.userId,
+            actorId: me.userId,
             messageId,
             body: request.body.body,
             ...(clientMessageId !== undefined ? { clientMessageId } : {}),
             directRecipientId: recipient.userId,
-            now: deps.now().toISOString(),
+            blocked: await blockedBetween(deps, me.userId, recipient.userId),
+            now: now.toISOString(),
           },
-          { metadata: { correlationId: request.id, userId: me.userId } },
+          { metadata: requestMetadata(request, now) },
         );
         const sent = await sentMessage(deps, outcome, { senderId: me.userId, messageId, clientMessageId });
         return reply

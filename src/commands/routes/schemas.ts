@@ -10,3 +10,10 @@ export const Position = Type.String({ pattern: '^[0-9]{1,20}$' });
 export const ClientMessageId = Type.String({ minLength: 1, maxLength: 128 });
 /** Bounded here; the 1–4000 characters after trimming rule is the domain's. */
 export const MessageBody = Type.String({ minLength: 1, maxLength: 16_000 });
+export const SendResult = Type.Object({
+  messageId: Type.String(),
+  conversationId: Type.String(),
+  position: Position,
+});
+export const PositionResult = Type.Object({ position: Position });
+export const ConversationId = Type.String({ format: 'uuid' });

@@ -1,13 +1,34 @@
-export type SendMessage = {
-  readonly type: 'SendMessage';
+interface Base {
   readonly conversationId: string;
-  readonly senderId: string;
+  /** The acting user. */
+  readonly actorId: string;
+  readonly now: string;
+}
+
+export type CreateGroup = Base & {
+  readonly type: 'CreateGroup';
+  readonly title: string;
+  readonly memberIds: readonly string[];
+};
+export type AddMember = Base & { readonly type: 'AddMember'; readonly userId: string };
+export type RemoveMember = Base & { readonly type: 'RemoveMember'; readonly userId: string };
+export type SendMessage = Base & {
+  readonly type: 'SendMessage';
   readonly messageId: string;
   readonly body: string;
   readonly clientMessageId?: string;
   /** For a direct message: the recipient; starts the conversation if it does not exist yet. */
   readonly directRecipientId?: string;
-  readonly now: string;
+  /** Set by the caller when either user of a direct conversation blocks the other. */
+  readonly blocked?: boolean;
 };
+export type EditMessage = Base & {
+  readonly type: 'EditMessage';
+  readonly messageId: string;
+  readonly body: string;
+};
+export type DeleteMessage = Base & { readonly type: 'DeleteMessage'; readonly messageId: string };
+export type MarkRead = Base & { readonly type: 'MarkRead'; readonly messageId: string };
 
-export type ConversationCommand = SendMessage;
+export type ConversationCommand =
+  CreateGroup | AddMember | RemoveMember | SendMessage | EditMessage | DeleteMessage | MarkRead;

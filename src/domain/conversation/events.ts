@@ -1,8 +1,50 @@
 import type { DomainEvent } from '../decider.js';
 
+/**
+ * Events of a conversation stream. Those that reach clients carry `recipientIds`: the members at
+ * the time of the event, who therefore receive it; the realtime node routes by it alone, so a
+ * member added or removed is included or excluded from the very next event on.
+ */
 export type DirectConversationStarted = DomainEvent<
   'DirectConversationStarted',
   { readonly conversationId: string; readonly memberIds: readonly string[]; readonly startedAt: string }
+>;
+
+export type GroupCreated = DomainEvent<
+  'GroupCreated',
+  {
+    readonly conversationId: string;
+    readonly title: string;
+    readonly creatorId: string;
+    readonly memberIds: readonly string[];
+    readonly createdAt: string;
+  }
+>;
+
+export type MemberAdded = DomainEvent<
+  'MemberAdded',
+  {
+    readonly conversationId: string;
+    readonly userId: string;
+    readonly addedBy: string;
+    /** The new member's read marker: everything sent before they joined counts as read. */
+    readonly readUpToSeq: number;
+    readonly recipientIds: readonly string[];
+    readonly addedAt: string;
+  }
+>;
+
+export type MemberRemoved = DomainEvent<
+  'MemberRemoved',
+  {
+    readonly conversationId: string;
+    readonly userId: string;
+    /** Equal to userId when the member left. */
+    readonly removedBy: string;
+    /** Members before the removal, the removed one included, so they learn of it too. */
+    readonly recipientIds: readonly string[];
+    readonly removedAt: string;
+  }
 >;
 
 export type MessageSent = DomainEvent<
@@ -10,18 +52,72 @@ export type MessageSent = DomainEvent<
   {
     readonly conversationId: string;
     readonly messageId: string;
+    /** 1, 2, 3… within the conversation. */
+    readonly seq: number;
     readonly senderId: string;
     readonly body: string;
     readonly clientMessageId?: string;
-    /** Every member when the message was sent, sender included: whom the message reaches. */
     readonly recipientIds: readonly string[];
     readonly sentAt: string;
   }
 >;
 
-export type ConversationEvent = DirectConversationStarted | MessageSent;
+export type MessageEdited = DomainEvent<
+  'MessageEdited',
+  {
+    readonly conversationId: string;
+    readonly messageId: string;
+    readonly seq: number;
+    readonly senderId: string;
+    readonly body: string;
+    readonly recipientIds: readonly string[];
+    readonly editedAt: string;
+  }
+>;
+
+/** Carries no body: a deleted message's text is in no read model and no frame. */
+export type MessageDeleted = DomainEvent<
+  'MessageDeleted',
+  {
+    readonly conversationId: string;
+    readonly messageId: string;
+    readonly seq: number;
+    readonly senderId: string;
+    readonly recipientIds: readonly string[];
+    readonly deletedAt: string;
+  }
+>;
+
+export type ConversationRead = DomainEvent<
+  'ConversationRead',
+  {
+    readonly conversationId: string;
+    readonly userId: string;
+    readonly messageId: string;
+    readonly readUpToSeq: number;
+    /** Messages from others after the marker that are not deleted: the reader's unread count. */
+    readonly unreadCount: number;
+    readonly readAt: string;
+  }
+>;
+
+export type ConversationEvent =
+  | DirectConversationStarted
+  | GroupCreated
+  | MemberAdded
+  | MemberRemoved
+  | MessageSent
+  | MessageEdited
+  | MessageDeleted
+  | ConversationRead;
 
 export const conversationEventTypes: readonly ConversationEvent['type'][] = [
   'DirectConversationStarted',
+  'GroupCreated',
+  'MemberAdded',
+  'MemberRemoved',
   'MessageSent',
+  'MessageEdited',
+  'MessageDeleted',
+  'ConversationRead',
 ];

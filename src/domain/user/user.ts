@@ -1,5 +1,8 @@
 import { assertNever, typeGuard, type Decider, type DomainEvent } from '../decider.js';
-import { conflict } from '../errors.js';
+import { conflict, invalid, notFound } from '../errors.js';
+
+/** Wrong codes a verification code survives; the next wrong one kills it and a new code is needed. */
+export const MAX_VERIFICATION_ATTEMPTS = 5;
 
 export type UserRegistered = DomainEvent<
   'UserRegistered',
@@ -13,7 +16,44 @@ export type UserRegistered = DomainEvent<
     readonly registeredAt: string;
   }
 >;
-export type UserEvent = UserRegistered;
+/** A code was sent to the email; only its digest is kept, never the code. */
+export type EmailVerificationIssued = DomainEvent<
+  'EmailVerificationIssued',
+  {
+    readonly userId: string;
+    readonly email: string;
+    readonly codeDigest: string;
+    readonly issuedAt: string;
+    readonly expiresAt: string;
+  }
+>;
+export type EmailVerificationFailed = DomainEvent<
+  'EmailVerificationFailed',
+  {
+    readonly userId: string;
+    readonly email: string;
+    /** How many wrong codes the current code has met, this one included. */
+    readonly attempt: number;
+    readonly failedAt: string;
+  }
+>;
+export type EmailVerified = DomainEvent<
+  'EmailVerified',
+  {
+    readonly userId: string;
+    readonly email: string;
+    /** Digest of the code that verified it, so that presenting it again is answered alike. */
+    readonly codeDigest: string;
+    readonly verifiedAt: string;
+  }
+>;
+export type UserEvent = UserRegistered | EmailVerificationIssued | EmailVerificationFailed | EmailVerified;
+
+/** A code the caller generated (time and randomness stay out of the domain): its digest and expiry. */
+export interface VerificationCode {
+  readonly codeDigest: string;
+  readonly expiresAt: string;
+}
 
 export type RegisterUser = {
   readonly type: 'RegisterUser';
@@ -22,9 +62,28 @@ export type RegisterUser = {
   readonly email: string;
   readonly displayName: string;
   readonly passwordHash: string;
+  /** The first email verification code, issued with the registration. */
+  readonly verification: VerificationCode;
   readonly now: string;
 };
-export type UserCommand = RegisterUser;
+export type IssueEmailVerification = {
+  readonly type: 'IssueEmailVerification';
+  readonly verification: VerificationCode;
+  readonly now: string;
+};
+export type VerifyEmail = {
+  readonly type: 'VerifyEmail';
+  /** Digest of the code the user presented. */
+  readonly codeDigest: string;
+  readonly now: string;
+};
+export type UserCommand = RegisterUser | IssueEmailVerification | VerifyEmail;
+
+export interface PendingVerification {
+  readonly codeDigest: string;
+  readonly expiresAt: string;
+  readonly failedAttempts: number;
+}
 
 export type UserState =
   | { readonly status: 'unregistered' }
@@ -35,40 +94,140 @@ export type UserState =
       readonly email: string;
       readonly displayName: string;
       readonly passwordHash: string;
+      readonly registeredAt: string;
+      readonly emailVerified: boolean;
+      /** The latest code issued while the email was unverified; null once verified. */
+      readonly verification: PendingVerification | null;
+      /** Digest of the code that verified the email. */
+      readonly verifiedWith: string | null;
     };
 
 export const userStreamName = (userId: string) => `user-${userId}`;
 
+const wrongCode = () => invalid('verification_code_invalid', 'the verification code is wrong');
+
+function decideVerification(command: VerifyEmail, state: UserState): UserEvent[] {
+  if (state.status !== 'registered') throw wrongCode();
+  if (state.emailVerified) {
+    if (command.codeDigest === state.verifiedWith) return [];
+    throw wrongCode();
+  }
+  const pending = state.verification;
+  if (!pending) throw wrongCode();
+  if (pending.failedAttempts >= MAX_VERIFICATION_ATTEMPTS) {
+    throw invalid(
+      'verification_attempts_exhausted',
+      'too many wrong codes: this code no longer works; ask for a new one',
+    );
+  }
+  if (command.now >= pending.expiresAt) {
+    throw invalid('verification_code_expired', 'the verification code has expired; ask for a new one');
+  }
+  if (command.codeDigest !== pending.codeDigest) {
+    return [
+      {
+        type: 'EmailVerificationFailed',
+        data: {
+          userId: state.userId,
+          email: state.email,
+          attempt: pending.failedAttempts + 1,
+          failedAt: command.now,
+        },
+      },
+    ];
+  }
+  return [
+    {
+      type: 'EmailVerified',
+      data: {
+        userId: state.userId,
+        email: state.email,
+        codeDigest: command.codeDigest,
+        verifiedAt: command.now,
+      },
+    },
+  ];
+}
+
 export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
   initialState: () => ({ status: 'unregistered' }),
-  isEvent: typeGuard<UserEvent>(['UserRegistered']),
-  evolve(_state, event) {
+  isEvent: typeGuard<UserEvent>([
+    'UserRegistered',
+    'EmailVerificationIssued',
+    'EmailVerificationFailed',
+    'EmailVerified',
+  ]),
+  evolve(state, event) {
     switch (event.type) {
       case 'UserRegistered':
-        return { status: 'registered', ...event.data };
+        return {
+          status: 'registered',
+          ...event.data,
+          emailVerified: false,
+          verification: null,
+          verifiedWith: null,
+        };
+      case 'EmailVerificationIssued':
+        if (state.status !== 'registered') return state;
+        return {
+          ...state,
+          verification: {
+            codeDigest: event.data.codeDigest,
+            expiresAt: event.data.expiresAt,
+            failedAttempts: 0,
+          },
+        };
+      case 'EmailVerificationFailed':
+        if (state.status !== 'registered' || !state.verification) return state;
+        return { ...state, verification: { ...state.verification, failedAttempts: event.data.attempt } };
+      case 'EmailVerified':
+        if (state.status !== 'registered') return state;
+        return { ...state, emailVerified: true, verification: null, verifiedWith: event.data.codeDigest };
       default:
-        return assertNever(event.type);
+        return assertNever(event);
     }
   },
   decide(command, state) {
     switch (command.type) {
-      case 'RegisterUser':
+      case 'RegisterUser': {
         if (state.status === 'registered') throw conflict('user_exists', 'this user is already registered');
+        const email = command.email.trim().toLowerCase();
         return [
           {
             type: 'UserRegistered',
             data: {
               userId: command.userId,
               username: command.username.toLowerCase(),
-              email: command.email.trim().toLowerCase(),
+              email,
               displayName: command.displayName.trim() || command.username,
               passwordHash: command.passwordHash,
               registeredAt: command.now,
             },
           },
+          {
+            type: 'EmailVerificationIssued',
+            data: { userId: command.userId, email, ...command.verification, issuedAt: command.now },
+          },
         ];
+      }
+      case 'IssueEmailVerification':
+        if (state.status !== 'registered') throw notFound('user_not_found', 'no such user');
+        if (state.emailVerified) return [];
+        return [
+          {
+            type: 'EmailVerificationIssued',
+            data: {
+              userId: state.userId,
+              email: state.email,
+              ...command.verification,
+              issuedAt: command.now,
+            },
+          },
+        ];
+      case 'VerifyEmail':
+        return decideVerification(command, state);
       default:
-        return assertNever(command.type);
+        return assertNever(command);
     }
   },
 };

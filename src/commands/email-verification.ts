@@ -1,0 +1,79 @@
+import { invalid } from '../domain/errors.js';
+import { normaliseReservationValue } from '../domain/reservation/reservation.js';
+import { userDecider, userStreamName } from '../domain/user/user.js';
+import { tooManyRequests } from '../platform/problems.js';
+import type { RateLimiter, RateRule } from '../platform/rate-limiter.js';
+import { findUserBy, type AccountDeps } from './accounts.js';
+import { handleCommand } from './handle-command.js';
+import { newVerificationCode, sendVerificationMail, verificationCodeDigest } from './verification-code.js';
+
+export interface EmailVerificationDeps extends AccountDeps {
+  readonly limiter: RateLimiter;
+}
+
+/** New codes mailed to one address; past it, requests are accepted and silently dropped. */
+const RESEND_PER_EMAIL: RateRule = { limit: 5, windowSeconds: 3600 };
+/** Requests from one client IP, whatever the address; past it, 429. */
+const RESEND_PER_IP: RateRule = { limit: 30, windowSeconds: 3600 };
+
+const wrongCode = () => invalid('verification_code_invalid', 'the verification code is wrong');
+
+/**
+ * Checks a code against the user's outstanding one. A wrong code is stored as a failed attempt
+ * (the domain kills the code after a few) and answered 400; an unknown email gets the same 400.
+ */
+export async function verifyEmail(
+  deps: EmailVerificationDeps,
+  input: { email: string; code: string },
+  correlationId: string,
+): Promise<{ userId: string; position: bigint | undefined }> {
+  const user = await findUserBy(deps, 'email', input.email);
+  if (!user) throw wrongCode();
+  const outcome = await handleCommand(
+    deps,
+    userStreamName(user.userId),
+    userDecider,
+    {
+      type: 'VerifyEmail',
+      codeDigest: verificationCodeDigest(user.userId, input.code),
+      now: deps.now().toISOString(),
+    },
+    { metadata: { correlationId, userId: user.userId } },
+  );
+  if (outcome.appended.some((event) => event.type === 'EmailVerificationFailed')) throw wrongCode();
+  return { userId: user.userId, position: outcome.position };
+}
+
+/**
+ * Mails a new code when the address belongs to a user whose email is not verified yet. It answers
+ * alike whether or not it did, so that it never tells whether an address is registered.
+ */
+export async function resendVerification(
+  deps: EmailVerificationDeps,
+  input: { email: string; clientIp: string },
+  correlationId: string,
+): Promise<void> {
+  const byIp = await deps.limiter.hit(`resend-ip:${input.clientIp}`, RESEND_PER_IP);
+  if (!byIp.allowed) {
+    throw tooManyRequests('too many verification mails asked for; retry later', byIp.retryAfterSeconds);
+  }
+  const email = normaliseReservationValue(input.email);
+  const byEmail = await deps.limiter.hit(`resend-email:${email}`, RESEND_PER_EMAIL);
+  if (!byEmail.allowed) {
+    deps.logger.info({ correlationId }, 'verification mail not sent: too many asked for this address');
+    return;
+  }
+  const user = await findUserBy(deps, 'email', email);
+  if (!user || user.emailVerified) return;
+  const now = deps.now();
+  const { code, verification } = newVerificationCode(user.userId, now, deps.emailVerificationTtlSeconds);
+  const outcome = await handleCommand(
+    deps,
+    userStreamName(user.userId),
+    userDecider,
+    { type: 'IssueEmailVerification', verification, now: now.toISOString() },
+    { metadata: { correlationId, userId: user.userId } },
+  );
+  if (outcome.appended.length === 0) return;
+  sendVerificationMail(deps, { to: user.email, username: user.username, code, correlationId });
+}

@@ -1,0 +1,213 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { ConversationCommand } from '../../domain/conversation/commands.js';
+import { conversationDecider, conversationStreamName } from '../../domain/conversation/conversation.js';
+import { MAX_GROUP_MEMBERS } from '../../domain/conversation/state.js';
+import { caller } from '../../platform/authenticate.js';
+import type { HttpApp } from '../../platform/http-app.js';
+import { blockedBetween } from '../blocks.js';
+import { handleCommand, loadAggregate, type CommandContext } from '../handle-command.js';
+import { requestMetadata } from '../metadata.js';
+import { resolveUser } from '../resolve-user.js';
+import { sentMessage } from '../sent-message.js';
+import {
+  ClientMessageId,
+  ConversationId,
+  MessageBody,
+  PositionResult,
+  SendResult,
+  UserId,
+} from './schemas.js';
+
+export interface ConversationRoutesDeps extends CommandContext {
+  readonly now: () => Date;
+}
+
+/** A conversation command without what every request supplies the same way. */
+type CommandBody = ConversationCommand extends infer C
+  ? C extends ConversationCommand
+    ? Omit<C, 'conversationId' | 'actorId' | 'now'>
+    : never
+  : never;
+
+const ConversationParams = Type.Object({ conversationId: ConversationId });
+const MessageParams = Type.Object({
+  conversationId: ConversationId,
+  messageId: Type.String({ format: 'uuid' }),
+});
+const MemberParams = Type.Object({ conversationId: ConversationId, userId: UserId });
+const secured = { tags: ['conversations'], security: [{ bearer: [] }] };
+
+export function conversationRoutes(deps: ConversationRoutesDeps) {
+  /** Runs one command on a conversation as the caller; the position of what it appended, if anything. */
+  async function run(request: FastifyRequest, conversationId: string, command: CommandBody) {
+    const now = deps.now();
+    return handleCommand(
+      deps,
+      conversationStreamName(conversationId.toLowerCase()),
+      conversationDecider,
+      {
+        ...command,
+        conversationId: conversationId.toLowerCase(),
+        actorId: caller(request).userId,
+        now: now.toISOString(),
+      },
+      { metadata: requestMetadata(request, now) },
+    );
+  }
+
+  /** For a direct conversation: whether its two members block each other. */
+  async function blockedIn(conversationId: string, userId: string): Promise<boolean> {
+    const state = await loadAggregate(deps, conversationStreamName(conversationId), conversationDecider);
+    if (state.status !== 'active' || state.kind !== 'direct') return false;
+    const other = [...state.members].find((member) => member !== userId);
+    return other !== undefined && (await blockedBetween(deps, userId, other));
+  }
+
+  return async (app: HttpApp) => {
+    app.post(
+      '/v1/conversations',
+      {
+        schema: {
+          ...secured,
+          body: Type.Object(
+            {
+              title: Type.String({ minLength: 1, maxLength: 200 }),
+              memberIds: Type.Array(UserId, { maxItems: MAX_GROUP_MEMBERS }),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 201: Type.Object({ conversationId: Type.String(), position: Type.String() }) },
+        },
+      },
+      async (request, reply) => {
+        const memberIds = [...new Set(request.body.memberIds.map((id) => id.toLowerCase()))];
+        await Promise.all(memberIds.map((userId) => resolveUser(deps, { userId })));
+        const conversationId = randomUUID();
+        const outcome = await run(request, conversationId, {
+          type: 'CreateGroup',
+          title: request.body.title,
+          memberIds,
+        });
+        return reply.status(201).send({ conversationId, position: String(outcome.position) });
+      },
+    );
+
+    app.post(
+      '/v1/conversations/:conversationId/members',
+      {
+        schema: {
+          ...secured,
+          params: ConversationParams,
+          body: Type.Object({ userId: UserId }, { additionalProperties: false }),
+        },
+      },
+      async (request, reply) => {
+        const user = await resolveUser(deps, { userId: request.body.userId.toLowerCase() });
+        const outcome = await run(request, request.params.conversationId, {
+          type: 'AddMember',
+          userId: user.userId,
+        });
+        if (outcome.appended.length > 0) void reply.header('x-position', String(outcome.position));
+        return reply.status(204).send();
+      },
+    );
+
+    app.delete(
+      '/v1/conversations/:conversationId/members/:userId',
+      { schema: { ...secured, params: MemberParams } },
+      async (request, reply) => {
+        const outcome = await run(request, request.params.conversationId, {
+          type: 'RemoveMember',
+          userId: request.params.userId.toLowerCase(),
+        });
+        void reply.header('x-position', String(outcome.position));
+        return reply.status(204).send();
+      },
+    );
+
+    app.post(
+      '/v1/conversations/:conversationId/messages',
+      {
+        schema: {
+          ...secured,
+          params: ConversationParams,
+          body: Type.Object(
+            { body: MessageBody, clientMessageId: Type.Optional(ClientMessageId) },
+            { additionalProperties: false },
+          ),
+          response: { 201: SendResult },
+        },
+      },
+      async (request, reply) => {
+        const me = caller(request);
+        const conversationId = request.params.conversationId.toLowerCase();
+        const messageId = randomUUID();
+        const { clientMessageId } = request.body;
+        const outcome = await run(request, conversationId, {
+          type: 'SendMessage',
+          messageId,
+          body: request.body.body,
+          ...(clientMessageId !== undefined ? { clientMessageId } : {}),
+          blocked: await blockedIn(conversationId, me.userId),
+        });
+        const sent = await sentMessage(deps, outcome, { senderId: me.userId, messageId, clientMessageId });
+        return reply
+          .status(201)
+          .send({ messageId: sent.messageId, conversationId, position: sent.position.toString() });
+      },
+    );
+
+    app.patch(
+      '/v1/conversations/:conversationId/messages/:messageId',
+      {
+        schema: {
+          ...secured,
+          params: MessageParams,
+          body: Type.Object({ body: MessageBody }, { additionalProperties: false }),
+          response: { 200: PositionResult },
+        },
+      },
+      async (request) => {
+        const outcome = await run(request, request.params.conversationId, {
+          type: 'EditMessage',
+          messageId: request.params.messageId.toLowerCase(),
+          body: request.body.body,
+        });
+        return { position: String(outcome.position) };
+      },
+    );
+
+    app.delete(
+      '/v1/conversations/:conversationId/messages/:messageId',
+      { schema: { ...secured, params: MessageParams, response: { 200: PositionResult } } },
+      async (request) => {
+        const outcome = await run(request, request.params.conversationId, {
+          type: 'DeleteMessage',
+          messageId: request.params.messageId.toLowerCase(),
+        });
+        return { position: String(outcome.position) };
+      },
+    );
+
+    app.post(
+      '/v1/conversations/:conversationId/read',
+      {
+        schema: {
+          ...secured,
+          params: ConversationParams,
+          body: Type.Object({ messageId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
+        },
+      },
+      async (request, reply) => {
+        const outcome = await run(request, request.params.conversationId, {
+          type: 'MarkRead',
+          messageId: request.body.messageId.toLowerCase(),
+        });
+        if (outcome.appended.length > 0) void reply.header('x-position', String(outcome.position));
+        return reply.status(204).send();
+      },
+    );
+  };
+}

@@ -1,0 +1,73 @@
+import { assertNever, typeGuard, type Decider, type DomainEvent } from '../decider.js';
+import { invalid } from '../errors.js';
+
+export type UserBlocked = DomainEvent<
+  'UserBlocked',
+  { readonly blockerId: string; readonly blockedId: string; readonly blockedAt: string }
+>;
+export type UserUnblocked = DomainEvent<
+  'UserUnblocked',
+  { readonly blockerId: string; readonly blockedId: string; readonly unblockedAt: string }
+>;
+export type BlocksEvent = UserBlocked | UserUnblocked;
+
+export type BlockUser = {
+  readonly type: 'BlockUser';
+  readonly blockerId: string;
+  readonly blockedId: string;
+  readonly now: string;
+};
+export type UnblockUser = {
+  readonly type: 'UnblockUser';
+  readonly blockerId: string;
+  readonly blockedId: string;
+  readonly now: string;
+};
+export type BlocksCommand = BlockUser | UnblockUser;
+
+export type BlocksState = { readonly blocked: ReadonlySet<string> };
+
+/** One block list per user: whom they block. */
+export const blocksStreamName = (userId: string) => `blocks-${userId}`;
+
+export const blocksDecider: Decider<BlocksState, BlocksCommand, BlocksEvent> = {
+  initialState: () => ({ blocked: new Set() }),
+  isEvent: typeGuard<BlocksEvent>(['UserBlocked', 'UserUnblocked']),
+  evolve(state, event) {
+    const blocked = new Set(state.blocked);
+    switch (event.type) {
+      case 'UserBlocked':
+        blocked.add(event.data.blockedId);
+        return { blocked };
+      case 'UserUnblocked':
+        blocked.delete(event.data.blockedId);
+        return { blocked };
+      default:
+        return assertNever(event);
+    }
+  },
+  decide(command, state) {
+    switch (command.type) {
+      case 'BlockUser':
+        if (command.blockedId === command.blockerId)
+          throw invalid('cannot_block_self', 'you cannot block yourself');
+        if (state.blocked.has(command.blockedId)) return [];
+        return [
+          {
+            type: 'UserBlocked',
+            data: { blockerId: command.blockerId, blockedId: command.blockedId, blockedAt: command.now },
+          },
+        ];
+      case 'UnblockUser':
+        if (!state.blocked.has(command.blockedId)) return [];
+        return [
+          {
+            type: 'UserUnblocked',
+            data: { blockerId: command.blockerId, blockedId: command.blockedId, unblockedAt: command.now },
+          },
+        ];
+      default:
+        return assertNever(command);
+    }
+  },
+};

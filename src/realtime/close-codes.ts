@@ -1,0 +1,19 @@
+/**
+ * WebSocket close codes the realtime server uses (documented for clients in README.md).
+ * 1006 never appears here: it is what a client observes when the server drops the TCP connection
+ * without a close frame (backpressure limit, idle timeout, oversized client frame).
+ */
+export const CloseCode = {
+  /** The server is shutting down; reconnect (to another node) with `since`. */
+  goingAway: 1001,
+  /** The server could not serve the resume (event store error); reconnect with `since`. */
+  internalError: 1011,
+  /** The access token expired while connected; refresh it and reconnect with `since`. */
+  tokenExpired: 4001,
+} as const;
+
+export const CloseReason = {
+  goingAway: 'going away',
+  internalError: 'internal error',
+  tokenExpired: 'token expired',
+} as const;

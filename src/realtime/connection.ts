@@ -1,0 +1,149 @@
+import type { WebSocket } from 'uWebSockets.js';
+import type { AccessTokenClaims } from '../platform/tokens.js';
+import type { FrameText } from './wire-format.js';
+import { userTopic } from './wire-format.js';
+
+/** What the upgrade handler attaches to a socket; uWS hands it back as the socket's user data. */
+export interface UpgradeData {
+  readonly claims: AccessTokenClaims;
+  /** The position the client last saw (`since`); undefined = live frames only. */
+  readonly since: bigint | undefined;
+  connection?: Connection;
+}
+
+/** setTimeout cannot wait longer than this (about 24.8 days); longer waits are re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * One open WebSocket: its user, the live frames held back while it catches up, its drain waiters
+ * and its token-expiry timer. Every method is safe to call after the socket closed (uWS throws
+ * on any use of a closed socket, so the state guards each call).
+ */
+export class Connection {
+  readonly userId: string;
+  readonly topic: string;
+  #closed = false;
+  #live = false;
+  #held: FrameText[] = [];
+  #heldOverflowed = false;
+  #drainWaiters: (() => void)[] = [];
+  #expiryTimer: NodeJS.Timeout | undefined;
+  readonly #ws: WebSocket<UpgradeData>;
+  readonly #maxHeldFrames: number;
+
+  constructor(
+    readonly id: number,
+    ws: WebSocket<UpgradeData>,
+    maxHeldFrames: number,
+  ) {
+    this.#ws = ws;
+    this.#maxHeldFrames = maxHeldFrames;
+    this.userId = ws.getUserData().claims.userId;
+    this.topic = userTopic(this.userId);
+  }
+
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  get isLive(): boolean {
+    return this.#live;
+  }
+
+  /** True once more live frames arrived during catch-up than may be held; the client must resync. */
+  get heldOverflowed(): boolean {
+    return this.#heldOverflowed;
+  }
+
+  bufferedAmount(): number {
+    return this.#closed ? 0 : this.#ws.getBufferedAmount();
+  }
+
+  send(text: string): void {
+    if (!this.#closed) this.#ws.send(text, false);
+  }
+
+  /** Sends frames from `from` on, in one corked write, until the buffer passes `highWaterBytes`. */
+  sendWhileBelow(frames: readonly FrameText[], from: number, highWaterBytes: number): number {
+    let next = from;
+    if (this.#closed) return next;
+    this.#ws.cork(() => {
+      while (next < frames.length && this.#ws.getBufferedAmount() <= highWaterBytes) {
+        const frame = frames[next];
+        if (frame) this.#ws.send(frame.text, false);
+        next += 1;
+      }
+    });
+    return next;
+  }
+
+  /** Keeps a live frame back while the connection is catching up. */
+  hold(frame: FrameText): void {
+    if (this.#closed || this.#live) return;
+    if (this.#held.length >= this.#maxHeldFrames) {
+      this.#held = [];
+      this.#heldOverflowed = true;
+    }
+    this.#held.push(frame);
+  }
+
+  /** Removes and returns the held frames after `after`, in log order. */
+  takeHeld(after: bigint): FrameText[] {
+    const frames = this.#held.filter((frame) => frame.position > after);
+    this.#held = [];
+    return frames;
+  }
+
+  /** The client was told to resync; frames held from now on are delivered again. */
+  clearHeldOverflow(): void {
+    this.#heldOverflowed = false;
+  }
+
+  /** From now on uWS pub/sub delivers this user's frames to the socket directly. */
+  goLive(): void {
+    if (this.#closed) return;
+    this.#live = true;
+    this.#ws.subscribe(this.topic);
+  }
+
+  /** Resolves at the next drain (or close) of the socket. */
+  whenDrained(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  notifyDrained(): void {
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Calls `onExpired` when the access token expires (its `exp`, in seconds since the epoch). */
+  expireAt(expSeconds: number, onExpired: () => void, now: () => number = Date.now): void {
+    clearTimeout(this.#expiryTimer);
+    const arm = (): void => {
+      const remaining = expSeconds * 1000 - now();
+      if (remaining <= 0) {
+        this.#expiryTimer = undefined;
+        onExpired();
+        return;
+      }
+      this.#expiryTimer = setTimeout(arm, Math.min(remaining, MAX_TIMER_MS));
+    };
+    arm();
+  }
+
+  /** Sends a close frame with `code` and `reason`; uWS runs the close handler at once. */
+  end(code: number, reason: string): void {
+    if (!this.#closed) this.#ws.end(code, reason);
+  }
+
+  /** Called from the uWS close handler: the socket must not be touched any more. */
+  markClosed(): void {
+    this.#closed = true;
+    clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = undefined;
+    this.#held = [];
+    this.notifyDrained();
+  }
+}

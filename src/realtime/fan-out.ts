@@ -1,0 +1,44 @@
+import type { RecordedEvent } from '../eventstore/port.js';
+import type { Connection } from './connection.js';
+import type { RealtimeFrame } from './realtime-frame.js';
+import { serialiseFrame, userTopic } from './wire-format.js';
+
+export interface FanOut {
+  /** Sends the event's frame (if any) to its audience: live sockets by pub/sub, catching-up ones held. */
+  deliver(event: RecordedEvent): void;
+  /** From now until `release`, the connection's frames are held for it instead of published to it. */
+  holdFor(connection: Connection): void;
+  release(connection: Connection): void;
+}
+
+export function createFanOut(deps: {
+  /** Publishes a text message to every socket subscribed to `topic` (uWS `app.publish`). */
+  publish: (topic: string, text: string) => void;
+  frameFor: (event: RecordedEvent) => RealtimeFrame | undefined;
+}): FanOut {
+  const catchingUp = new Map<string, Set<Connection>>();
+
+  return {
+    deliver(event) {
+      const frame = deps.frameFor(event);
+      if (!frame) return;
+      // Serialised once, whatever the number of connections it reaches.
+      const text = serialiseFrame(frame);
+      for (const userId of new Set(frame.audience)) {
+        deps.publish(userTopic(userId), text.text);
+        for (const connection of catchingUp.get(userId) ?? []) connection.hold(text);
+      }
+    },
+    holdFor(connection) {
+      const set = catchingUp.get(connection.userId) ?? new Set<Connection>();
+      set.add(connection);
+      catchingUp.set(connection.userId, set);
+    },
+    release(connection) {
+      const set = catchingUp.get(connection.userId);
+      if (!set) return;
+      set.delete(connection);
+      if (set.size === 0) catchingUp.delete(connection.userId);
+    },
+  };
+}

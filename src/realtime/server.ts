@@ -1,0 +1,222 @@
+import type { Logger } from 'pino';
+import { App, us_listen_socket_close, us_socket_local_port, type us_listen_socket } from 'uWebSockets.js';
+import type { EventStore } from '../eventstore/port.js';
+import type { TokenService } from '../platform/tokens.js';
+import { handleClientMessage } from './client-messages.js';
+import { CloseCode, CloseReason } from './close-codes.js';
+import { Connection, type UpgradeData } from './connection.js';
+import { createFanOut } from './fan-out.js';
+import { writeProblem } from './http-responses.js';
+import { startLogFeed } from './log-feed.js';
+import type { FrameFor } from './realtime-frame.js';
+import { resume } from './resume.js';
+import { safeFrameFor } from './safe-frame-for.js';
+import { createUpgradeHandler } from './upgrade.js';
+
+export const REALTIME_PATH = '/v1/realtime';
+
+export interface RealtimeServerDeps {
+  /** Interface to listen on; default all IPv4 interfaces. */
+  readonly host?: string;
+  /** 0 = any free port (see RealtimeServer.port). */
+  readonly port: number;
+  readonly store: EventStore;
+  readonly tokens: TokenService;
+  readonly frameFor: FrameFor;
+  readonly logger: Logger;
+  /** Bytes a socket may buffer before it is closed as a slow consumer; default 1 MiB. */
+  readonly maxBackpressureBytes?: number;
+  /** Most events a resume may scan before the client gets `resync`; default 10 000. */
+  readonly replayLimit?: number;
+  /** Seconds without traffic before a socket is closed (pings are sent before); 0 or 8–960, default 60. */
+  readonly idleTimeoutSeconds?: number;
+}
+
+export interface RealtimeServer {
+  readonly port: number;
+  /** Stops the log subscription, closes every connection with 1001 and stops listening. */
+  close(): Promise<void>;
+}
+
+const DEFAULTS = {
+  host: '0.0.0.0',
+  maxBackpressureBytes: 1024 * 1024,
+  replayLimit: 10_000,
+  idleTimeoutSeconds: 60,
+};
+/** Client frames are small JSON objects; anything bigger closes the socket (uWS). */
+const MAX_CLIENT_FRAME_BYTES = 16 * 1024;
+/** Live frames held for one catching-up connection, at least; past it the client gets `resync`. */
+const MIN_HELD_FRAMES = 1000;
+
+/** Starts a realtime node: one log subscription from the current head, fanned out to WebSockets. */
+export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<RealtimeServer> {
+  const options = validateOptions(deps);
+  const logger = deps.logger.child({ component: 'realtime' });
+  const frameFor = safeFrameFor(deps.frameFor, logger);
+  const app = App();
+  const connections = new Set<Connection>();
+  const inFlight = new Set<Promise<void>>();
+  let nextConnectionId = 1;
+  let closing: Promise<void> | undefined;
+
+  const track = (work: Promise<void>): void => {
+    const settled = work.catch((error: unknown) => logger.error({ err: error }, 'realtime task failed'));
+    inFlight.add(settled);
+    void settled.then(() => inFlight.delete(settled));
+  };
+
+  const fanOut = createFanOut({ publish: (topic, text) => app.publish(topic, text, false), frameFor });
+  const feed = startLogFeed({
+    store: deps.store,
+    after: await deps.store.headPosition(),
+    onEvent: fanOut.deliver,
+    logger,
+  });
+  const resumeDeps = {
+    store: deps.store,
+    frameFor,
+    feedPosition: () => feed.position,
+    replayLimit: options.replayLimit,
+    highWaterBytes: Math.floor(options.maxBackpressureBytes / 2),
+    goLive: (connection: Connection) => {
+      fanOut.release(connection);
+      connection.goLive();
+    },
+  };
+
+  app.ws<UpgradeData>(REALTIME_PATH, {
+    maxPayloadLength: MAX_CLIENT_FRAME_BYTES,
+    maxBackpressure: options.maxBackpressureBytes,
+    closeOnBackpressureLimit: true,
+    idleTimeout: options.idleTimeoutSeconds,
+    sendPingsAutomatically: true,
+    upgrade: createUpgradeHandler({
+      tokens: deps.tokens,
+      logger,
+      isClosing: () => closing !== undefined,
+      track,
+    }),
+    open: (ws) => {
+      const data = ws.getUserData();
+      const connection = new Connection(
+        nextConnectionId++,
+        ws,
+        Math.max(options.replayLimit, MIN_HELD_FRAMES),
+      );
+      data.connection = connection;
+      connections.add(connection);
+      logger.debug(
+        { connectionId: connection.id, userId: connection.userId, since: data.since?.toString() },
+        'realtime connection opened',
+      );
+      if (data.since === undefined) {
+        connection.goLive();
+      } else {
+        fanOut.holdFor(connection);
+        track(
+          resume(connection, data.since, resumeDeps).catch((error: unknown) => {
+            logger.error(
+              { err: error, connectionId: connection.id, userId: connection.userId },
+              'realtime resume failed',
+            );
+            connection.end(CloseCode.internalError, CloseReason.internalError);
+          }),
+        );
+      }
+      // Last: a token that expired during the handshake closes the socket right here.
+      connection.expireAt(data.claims.exp, () =>
+        connection.end(CloseCode.tokenExpired, CloseReason.tokenExpired),
+      );
+    },
+    message: (ws, message, isBinary) => {
+      const connection = ws.getUserData().connection;
+      if (connection) handleClientMessage(connection, message, isBinary);
+    },
+    drain: (ws) => ws.getUserData().connection?.notifyDrained(),
+    dropped: (ws) => {
+      const connection = ws.getUserData().connection;
+      if (!connection || connection.isClosed) return;
+      logger.warn(
+        { connectionId: connection.id, userId: connection.userId, bufferedBytes: ws.getBufferedAmount() },
+        'realtime connection over the backpressure limit; closing it',
+      );
+    },
+    close: (ws, code, message) => {
+      const connection = ws.getUserData().connection;
+      if (!connection) return;
+      connection.markClosed();
+      connections.delete(connection);
+      fanOut.release(connection);
+      logger.info(
+        {
+          connectionId: connection.id,
+          userId: connection.userId,
+          code,
+          reason: Buffer.from(message).toString('utf8'),
+        },
+        'realtime connection closed',
+      );
+    },
+  });
+  app.any(REALTIME_PATH, (res) =>
+    writeProblem(res, 426, 'upgrade_required', 'this endpoint speaks WebSocket only'),
+  );
+  app.any('/*', (res) => writeProblem(res, 404, 'not_found', 'no such endpoint'));
+
+  const listenSocket = await listen(app, options.host, deps.port).catch(async (error: unknown) => {
+    await feed.stop();
+    throw error;
+  });
+  const port = us_socket_local_port(listenSocket);
+  logger.info({ host: options.host, port }, 'realtime server listening');
+
+  async function shutDown(): Promise<void> {
+    us_listen_socket_close(listenSocket);
+    for (const connection of [...connections]) connection.end(CloseCode.goingAway, CloseReason.goingAway);
+    await feed.stop();
+    await Promise.all(inFlight);
+    logger.info({ port }, 'realtime server closed');
+  }
+
+  return {
+    port,
+    close() {
+      closing ??= shutDown();
+      return closing;
+    },
+  };
+}
+
+function listen(app: ReturnType<typeof App>, host: string, port: number): Promise<us_listen_socket> {
+  return new Promise((resolve, reject) => {
+    app.listen(host, port, (socket) => {
+      if (socket) resolve(socket);
+      else reject(new Error(`realtime server could not listen on ${host}:${port}`));
+    });
+  });
+}
+
+function validateOptions(deps: RealtimeServerDeps) {
+  const options = {
+    host: deps.host ?? DEFAULTS.host,
+    maxBackpressureBytes: deps.maxBackpressureBytes ?? DEFAULTS.maxBackpressureBytes,
+    replayLimit: deps.replayLimit ?? DEFAULTS.replayLimit,
+    idleTimeoutSeconds: deps.idleTimeoutSeconds ?? DEFAULTS.idleTimeoutSeconds,
+  };
+  if (!Number.isInteger(deps.port) || deps.port < 0 || deps.port > 65_535) {
+    throw new RangeError(`realtime port must be an integer from 0 to 65535, got ${deps.port}`);
+  }
+  if (!Number.isInteger(options.maxBackpressureBytes) || options.maxBackpressureBytes < 1024) {
+    throw new RangeError('maxBackpressureBytes must be an integer of at least 1024');
+  }
+  if (!Number.isInteger(options.replayLimit) || options.replayLimit < 0) {
+    throw new RangeError('replayLimit must be a non-negative integer');
+  }
+  // uWS aborts the process (not throws) on other values.
+  const idle = options.idleTimeoutSeconds;
+  if (!Number.isInteger(idle) || (idle !== 0 && (idle < 8 || idle > 960))) {
+    throw new RangeError('idleTimeoutSeconds must be 0 or an integer from 8 to 960');
+  }
+  return options;
+}

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import type { EventStore, NewEvent, RecordedEvent } from '../../../src/eventstore/port.js';
+import { createPostgresEventStore } from '../../../src/eventstore/postgres/index.js';
+import { createTokenService, type TokenService } from '../../../src/platform/tokens.js';
+import type { RealtimeFrame } from '../../../src/realtime/realtime-frame.js';
+import {
+  startRealtimeServer,
+  type RealtimeServer,
+  type RealtimeServerDeps,
+} from '../../../src/realtime/server.js';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+
+export const TEST_SECRET = 'realtime-test-secret-long-enough-for-hs256';
+
+/**
+ * The test mapping: `Test` events carry their audience and a number; `pad` inflates the frame
+ * (not the stored event), so backpressure tests can push megabytes cheaply.
+ */
+export function testFrameFor(event: RecordedEvent): RealtimeFrame | undefined {
+  if (event.type !== 'Test') return undefined;
+  const audience = event.data.audience;
+  if (!Array.isArray(audience)) return undefined;
+  const pad = typeof event.data.pad === 'number' ? event.data.pad : 0;
+  return {
+    type: 'test.happened',
+    position: event.position,
+    audience: audience.filter((entry): entry is string => typeof entry === 'string'),
+    data: { n: event.data.n, ...(pad > 0 ? { padding: 'x'.repeat(pad) } : {}) },
+  };
+}
+
+export interface LogLine {
+  readonly level: number;
+  readonly msg: string;
+  readonly [key: string]: unknown;
+}
+
+export interface Harness {
+  readonly store: EventStore;
+  readonly tokens: TokenService;
+  readonly logs: LogLine[];
+  /** Starts a server on a free port of 127.0.0.1; `cleanup` closes it if the test did not. */
+  startServer(overrides?: Partial<RealtimeServerDeps>): Promise<RealtimeServer>;
+  tokenFor(userId: string): Promise<string>;
+  /** Appends `Test` events (one stream per call), numbered from `firstN`; returns their positions. */
+  append(
+    audiences: readonly (readonly string[])[],
+    options?: { firstN?: number; pad?: number },
+  ): Promise<bigint[]>;
+  /** Resolves once a log line matches (polled: the logger writes asynchronously to nobody). */
+  untilLog(match: (line: LogLine) => boolean, what: string, timeoutMs?: number): Promise<LogLine>;
+  cleanup(): Promise<void>;
+}
+
+const APPEND_CHUNK = 500;
+
+export async function createHarness(): Promise<Harness> {
+  const database: TestDatabase = await createTestDatabase('realtime');
+  const store = await createPostgresEventStore({ connectionString: database.url });
+  const tokens = createTokenService({ secret: TEST_SECRET, accessTokenTtlSeconds: 3600 });
+  const logs: LogLine[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as LogLine);
+      done();
+    },
+  });
+  const logger = pino({ level: 'debug' }, sink);
+  const servers: RealtimeServer[] = [];
+
+  return {
+    store,
+    tokens,
+    logs,
+    async startServer(overrides = {}) {
+      const server = await startRealtimeServer({
+        host: '127.0.0.1',
+        port: 0,
+        store,
+        tokens,
+        frameFor: testFrameFor,
+        logger,
+        ...overrides,
+      });
+      servers.push(server);
+      return server;
+    },
+    async tokenFor(userId) {
+      return (await tokens.issueAccessToken({ userId, username: `user-${userId.slice(0, 8)}` })).token;
+    },
+    async append(audiences, options = {}) {
+      const firstN = options.firstN ?? 0;
+      const positions: bigint[] = [];
+      for (let start = 0; start < audiences.length; start += APPEND_CHUNK) {
+        const events: NewEvent[] = audiences.slice(start, start + APPEND_CHUNK).map((audience, index) => ({
+          id: randomUUID(),
+          type: 'Test',
+          data: { audience, n: firstN + start + index, ...(options.pad ? { pad: options.pad } : {}) },
+        }));
+        const stream = `test-${randomUUID()}`;
+        await store.appendToStream(stream, events);
+        for (const event of await store.readStream(stream)) positions.push(event.position);
+      }
+      return positions;
+    },
+    async untilLog(match, what, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const line = logs.find(match);
+        if (line) return line;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for log: ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    async cleanup() {
+      await Promise.all(servers.map((server) => server.close()));
+      await store.close();
+      await database.drop();
+    },
+  };
+}
+
+export const realtimeUrl = (
+  port: number,
+  query: Record<string, string> = {},
+  path = '/v1/realtime',
+): string => {
+  const search = new URLSearchParams(query).toString();
+  return `ws://127.0.0.1:${port}${path}${search ? `?${search}` : ''}`;
+};
