@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { loadUser } from './commands/accounts.js';
 import { AggregateCache } from './commands/aggregate-cache.js';
+import { StreamLocks } from './commands/stream-locks.js';
 import { createLoginThrottle } from './commands/login-throttle.js';
 import { accountRoutes } from './commands/routes/account-routes.js';
 import { blockRoutes } from './commands/routes/block-routes.js';
@@ -92,7 +93,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       }
       const app = await createHttpApp({ logger });
       const now = () => new Date();
-      const cache = new AggregateCache();
+      const commandContext = { store, cache: new AggregateCache(), locks: new StreamLocks() };
       await app.register(
         healthRoutes({
           store,
@@ -107,8 +108,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         const limiter = createRateLimiter(pool);
         await app.register(
           accountRoutes({
-            store,
-            cache,
+            ...commandContext,
             passwords,
             tokens,
             now,
@@ -125,15 +125,15 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         protectedScope.decorateRequest('auth', null);
         // A token whose user does not exist is refused; the user is read from the log (cached), not
         // from the read model, which lags behind a fresh registration.
-        const userExists = async (userId: string) => (await loadUser({ store, cache }, userId)) !== undefined;
+        const userExists = async (userId: string) => (await loadUser(commandContext, userId)) !== undefined;
         protectedScope.addHook('onRequest', authenticate({ tokens, userExists }));
         if (watcher)
           protectedScope.addHook('onRequest', minPositionHook(watcher, config.readYourWritesTimeoutMs));
         if (roles.has('commands')) {
-          await protectedScope.register(contactRoutes({ store, cache, now }));
-          await protectedScope.register(messageRoutes({ store, cache, now }));
-          await protectedScope.register(conversationRoutes({ store, cache, now }));
-          await protectedScope.register(blockRoutes({ store, cache, now }));
+          await protectedScope.register(contactRoutes({ ...commandContext, now }));
+          await protectedScope.register(messageRoutes({ ...commandContext, now }));
+          await protectedScope.register(conversationRoutes({ ...commandContext, now }));
+          await protectedScope.register(blockRoutes({ ...commandContext, now }));
         }
         if (roles.has('read-api')) {
           await protectedScope.register(accountQueries({ pool }));

@@ -1,6 +1,7 @@
 import { invalid } from '../domain/errors.js';
 import { normaliseReservationValue } from '../domain/reservation/reservation.js';
 import { userDecider, userStreamName } from '../domain/user/user.js';
+import type { EventMetadata } from '../eventstore/port.js';
 import { tooManyRequests } from '../platform/problems.js';
 import type { RateLimiter, RateRule } from '../platform/rate-limiter.js';
 import { findUserBy, type AccountDeps } from './accounts.js';
@@ -25,7 +26,7 @@ const wrongCode = () => invalid('verification_code_invalid', 'the verification c
 export async function verifyEmail(
   deps: EmailVerificationDeps,
   input: { email: string; code: string },
-  correlationId: string,
+  metadata: EventMetadata,
 ): Promise<{ userId: string; position: bigint | undefined }> {
   const user = await findUserBy(deps, 'email', input.email);
   if (!user) throw wrongCode();
@@ -38,7 +39,7 @@ export async function verifyEmail(
       codeDigest: verificationCodeDigest(user.userId, input.code),
       now: deps.now().toISOString(),
     },
-    { metadata: { correlationId, userId: user.userId } },
+    { metadata: { ...metadata, userId: user.userId } },
   );
   if (outcome.appended.some((event) => event.type === 'EmailVerificationFailed')) throw wrongCode();
   return { userId: user.userId, position: outcome.position };
@@ -51,7 +52,7 @@ export async function verifyEmail(
 export async function resendVerification(
   deps: EmailVerificationDeps,
   input: { email: string; clientIp: string },
-  correlationId: string,
+  metadata: EventMetadata,
 ): Promise<void> {
   const byIp = await deps.limiter.hit(`resend-ip:${input.clientIp}`, RESEND_PER_IP);
   if (!byIp.allowed) {
@@ -60,7 +61,10 @@ export async function resendVerification(
   const email = normaliseReservationValue(input.email);
   const byEmail = await deps.limiter.hit(`resend-email:${email}`, RESEND_PER_EMAIL);
   if (!byEmail.allowed) {
-    deps.logger.info({ correlationId }, 'verification mail not sent: too many asked for this address');
+    deps.logger.info(
+      { correlationId: metadata.correlationId },
+      'verification mail not sent: too many asked for this address',
+    );
     return;
   }
   const user = await findUserBy(deps, 'email', email);
@@ -72,8 +76,13 @@ export async function resendVerification(
     userStreamName(user.userId),
     userDecider,
     { type: 'IssueEmailVerification', verification, now: now.toISOString() },
-    { metadata: { correlationId, userId: user.userId } },
+    { metadata: { ...metadata, userId: user.userId } },
   );
   if (outcome.appended.length === 0) return;
-  sendVerificationMail(deps, { to: user.email, username: user.username, code, correlationId });
+  sendVerificationMail(deps, {
+    to: user.email,
+    username: user.username,
+    code,
+    correlationId: metadata.correlationId,
+  });
 }

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Decider, DomainEvent } from '../domain/decider.js';
 import { WrongExpectedRevisionError } from '../eventstore/errors.js';
 import type { EventMetadata, EventStore, RecordedEvent } from '../eventstore/port.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AggregateCache } from './aggregate-cache.js';
+import type { StreamLocks } from './stream-locks.js';
 
 export interface CommandOutcome<State, Event extends DomainEvent> {
   /** The state after the new events. */
@@ -17,6 +19,8 @@ export interface CommandContext {
   readonly store: EventStore;
   /** Keeps folded states between commands; without it every command reads its whole stream. */
   readonly cache?: AggregateCache;
+  /** Queues this process's commands per stream, so they do not race each other. */
+  readonly locks?: StreamLocks;
 }
 
 export interface HandleOptions {
@@ -85,16 +89,28 @@ export async function loadAggregate<S, C, E extends DomainEvent>(
 
 /**
  * The one command path: read the stream, fold it, decide, append with the revision that was read.
- * A concurrent writer makes the append fail; then the whole decision is made again on fresh state.
+ * A concurrent writer (another process) makes the append fail; then the whole decision is made
+ * again on fresh state, after a short random pause so that racing writers spread out.
  */
-export async function handleCommand<S, C, E extends DomainEvent>(
+export function handleCommand<S, C, E extends DomainEvent>(
   context: CommandContext,
   streamName: string,
   decider: Decider<S, C, E>,
   command: C,
   options: HandleOptions = {},
 ): Promise<CommandOutcome<S, E>> {
-  const maxRetries = options.maxRetries ?? 5;
+  const run = () => decideAndAppend(context, streamName, decider, command, options);
+  return context.locks ? context.locks.run(streamName, run) : run();
+}
+
+async function decideAndAppend<S, C, E extends DomainEvent>(
+  context: CommandContext,
+  streamName: string,
+  decider: Decider<S, C, E>,
+  command: C,
+  options: HandleOptions,
+): Promise<CommandOutcome<S, E>> {
+  const maxRetries = options.maxRetries ?? 10;
   for (let attempt = 0; ; attempt++) {
     const loaded = await load(context, streamName, decider);
     let events: readonly E[];
@@ -127,8 +143,8 @@ export async function handleCommand<S, C, E extends DomainEvent>(
       });
       return { state, appended: events, position: result.position };
     } catch (error) {
-      if (error instanceof WrongExpectedRevisionError && attempt < maxRetries) continue;
-      throw error;
+      if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxRetries) throw error;
+      await sleep(Math.random() * 5 * (attempt + 1));
     }
   }
 }

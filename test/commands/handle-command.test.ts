@@ -80,3 +80,19 @@ describe('AggregateCache', () => {
     expect(cache.take('c', {})).toBeUndefined();
   });
 });
+
+describe('StreamLocks', () => {
+  it('lets concurrent commands on one stream in one process succeed without conflicts', async () => {
+    const { StreamLocks } = await import('../../src/commands/stream-locks.js');
+    const stream = contactsStreamName(`queued-${Date.now()}`);
+    const context = { store, cache: new AggregateCache(), locks: new StreamLocks() };
+    // With no retries allowed, only queueing can make all 30 succeed.
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        handleCommand(context, stream, contactsDecider, add(`q${i}`), { maxRetries: 0 }),
+      ),
+    );
+    expect(await store.readStream(stream)).toHaveLength(30);
+    expect(context.locks.busy).toBe(0);
+  });
+});

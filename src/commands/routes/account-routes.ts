@@ -10,6 +10,7 @@ import {
 } from '../accounts.js';
 import { resendVerification, verifyEmail, type EmailVerificationDeps } from '../email-verification.js';
 import type { LoginThrottle } from '../login-throttle.js';
+import { requestMetadata } from '../metadata.js';
 import { endSession, refreshSession, startSession, type SessionDeps } from '../sessions.js';
 import { Position, UserId, Username } from './schemas.js';
 
@@ -59,7 +60,7 @@ export function accountRoutes(deps: AccountRoutesDeps) {
         },
       },
       async (request, reply) => {
-        const user = await registerUser(deps, request.body, { correlationId: request.id });
+        const user = await registerUser(deps, request.body, requestMetadata(request, deps.now()));
         return reply.status(201).send({ ...user, position: user.position.toString() });
       },
     );
@@ -84,7 +85,7 @@ export function accountRoutes(deps: AccountRoutesDeps) {
         const user = await checkCredentials(deps, login, password);
         if (!user) throw unauthorized('unknown user or wrong password');
         await deps.loginThrottle.succeeded(login, request.ip, user);
-        const refreshToken = await startSession(deps, user, { correlationId: request.id });
+        const refreshToken = await startSession(deps, user, requestMetadata(request, deps.now()));
         return reply.header('cache-control', 'no-store').send(await tokenResponse(user, refreshToken));
       },
     );
@@ -109,7 +110,11 @@ export function accountRoutes(deps: AccountRoutesDeps) {
         },
       },
       async (request) => {
-        const { userId, position } = await verifyEmail(deps, request.body, request.id);
+        const { userId, position } = await verifyEmail(
+          deps,
+          request.body,
+          requestMetadata(request, deps.now()),
+        );
         return {
           userId,
           emailVerified: true as const,
@@ -131,7 +136,11 @@ export function accountRoutes(deps: AccountRoutesDeps) {
         },
       },
       async (request, reply) => {
-        await resendVerification(deps, { email: request.body.email, clientIp: request.ip }, request.id);
+        await resendVerification(
+          deps,
+          { email: request.body.email, clientIp: request.ip },
+          requestMetadata(request, deps.now()),
+        );
         return reply.status(202).send({});
       },
     );
@@ -140,9 +149,11 @@ export function accountRoutes(deps: AccountRoutesDeps) {
       '/v1/auth/refresh',
       { schema: { tags: ['accounts'], body: RefreshBody, response: { 200: TokenResponse } } },
       async (request, reply) => {
-        const { user, refreshToken } = await refreshSession(deps, request.body.refresh_token, {
-          correlationId: request.id,
-        });
+        const { user, refreshToken } = await refreshSession(
+          deps,
+          request.body.refresh_token,
+          requestMetadata(request, deps.now()),
+        );
         return reply.header('cache-control', 'no-store').send(await tokenResponse(user, refreshToken));
       },
     );
@@ -151,7 +162,7 @@ export function accountRoutes(deps: AccountRoutesDeps) {
       '/v1/auth/logout',
       { schema: { tags: ['accounts'], body: RefreshBody } },
       async (request, reply) => {
-        await endSession(deps, request.body.refresh_token, { correlationId: request.id });
+        await endSession(deps, request.body.refresh_token, requestMetadata(request, deps.now()));
         return reply.status(204).send();
       },
     );
