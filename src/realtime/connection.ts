@@ -26,6 +26,7 @@ export class Connection {
   #live = false;
   #held: FrameText[] = [];
   #heldOverflowed = false;
+  #overBackpressureLimit = false;
   #drainWaiters: (() => void)[] = [];
   #expiryTimer: NodeJS.Timeout | undefined;
   readonly #ws: WebSocket<UpgradeData>;
@@ -104,6 +105,13 @@ export class Connection {
     if (this.#closed) return;
     this.#live = true;
     this.#ws.subscribe(this.topic);
+  }
+
+  /** True only the first time: uWS reports every message it drops, one log line is enough. */
+  noteOverBackpressureLimit(): boolean {
+    const first = !this.#overBackpressureLimit;
+    this.#overBackpressureLimit = true;
+    return first;
   }
 
   /** Resolves at the next drain (or close) of the socket. */

@@ -36,14 +36,15 @@ export async function resume(connection: Connection, since: bigint, deps: Resume
   const scan = await scanMissedFrames(connection, from, deps);
   let resync = scan.kind === 'resync';
   let batch: readonly FrameText[] = scan.kind === 'replay' ? scan.frames : [];
-  // Highest position the client has been given (or that the replay scanned): held frames up to it are duplicates.
+  // Highest position the client has been given (or the replay scanned): held frames up to it
+  // are duplicates.
   let coveredUpTo = scan.kind === 'replay' ? scan.coveredUpTo : -1n;
 
   for (;;) {
     if (connection.isClosed) return;
     if (resync || connection.heldOverflowed) {
       // Too much to replay, or too many live frames piled up meanwhile: the client reloads over
-      // HTTP, then gets the frames held since (all of them: nothing before was delivered).
+      // HTTP, then gets every frame held from then on (all newer than anything it was sent).
       connection.send(RESYNC_TEXT);
       connection.clearHeldOverflow();
       resync = false;

@@ -1,36 +1,17 @@
-import type { Logger } from 'pino';
 import { App, us_listen_socket_close, us_socket_local_port, type us_listen_socket } from 'uWebSockets.js';
-import type { EventStore } from '../eventstore/port.js';
-import type { TokenService } from '../platform/tokens.js';
 import { handleClientMessage } from './client-messages.js';
 import { CloseCode, CloseReason } from './close-codes.js';
 import { Connection, type UpgradeData } from './connection.js';
 import { createFanOut } from './fan-out.js';
 import { writeProblem } from './http-responses.js';
 import { startLogFeed } from './log-feed.js';
-import type { FrameFor } from './realtime-frame.js';
 import { resume } from './resume.js';
+import { validateOptions, type RealtimeServerDeps } from './server-options.js';
 import { safeFrameFor } from './safe-frame-for.js';
 import { createUpgradeHandler } from './upgrade.js';
 
 export const REALTIME_PATH = '/v1/realtime';
-
-export interface RealtimeServerDeps {
-  /** Interface to listen on; default all IPv4 interfaces. */
-  readonly host?: string;
-  /** 0 = any free port (see RealtimeServer.port). */
-  readonly port: number;
-  readonly store: EventStore;
-  readonly tokens: TokenService;
-  readonly frameFor: FrameFor;
-  readonly logger: Logger;
-  /** Bytes a socket may buffer before it is closed as a slow consumer; default 1 MiB. */
-  readonly maxBackpressureBytes?: number;
-  /** Most events a resume may scan before the client gets `resync`; default 10 000. */
-  readonly replayLimit?: number;
-  /** Seconds without traffic before a socket is closed (pings are sent before); 0 or 8–960, default 60. */
-  readonly idleTimeoutSeconds?: number;
-}
+export type { RealtimeServerDeps };
 
 export interface RealtimeServer {
   readonly port: number;
@@ -38,12 +19,6 @@ export interface RealtimeServer {
   close(): Promise<void>;
 }
 
-const DEFAULTS = {
-  host: '0.0.0.0',
-  maxBackpressureBytes: 1024 * 1024,
-  replayLimit: 10_000,
-  idleTimeoutSeconds: 60,
-};
 /** Client frames are small JSON objects; anything bigger closes the socket (uWS). */
 const MAX_CLIENT_FRAME_BYTES = 16 * 1024;
 /** Live frames held for one catching-up connection, at least; past it the client gets `resync`. */
@@ -136,7 +111,7 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
     drain: (ws) => ws.getUserData().connection?.notifyDrained(),
     dropped: (ws) => {
       const connection = ws.getUserData().connection;
-      if (!connection || connection.isClosed) return;
+      if (!connection || connection.isClosed || !connection.noteOverBackpressureLimit()) return;
       logger.warn(
         { connectionId: connection.id, userId: connection.userId, bufferedBytes: ws.getBufferedAmount() },
         'realtime connection over the backpressure limit; closing it',
@@ -195,28 +170,4 @@ function listen(app: ReturnType<typeof App>, host: string, port: number): Promis
       else reject(new Error(`realtime server could not listen on ${host}:${port}`));
     });
   });
-}
-
-function validateOptions(deps: RealtimeServerDeps) {
-  const options = {
-    host: deps.host ?? DEFAULTS.host,
-    maxBackpressureBytes: deps.maxBackpressureBytes ?? DEFAULTS.maxBackpressureBytes,
-    replayLimit: deps.replayLimit ?? DEFAULTS.replayLimit,
-    idleTimeoutSeconds: deps.idleTimeoutSeconds ?? DEFAULTS.idleTimeoutSeconds,
-  };
-  if (!Number.isInteger(deps.port) || deps.port < 0 || deps.port > 65_535) {
-    throw new RangeError(`realtime port must be an integer from 0 to 65535, got ${deps.port}`);
-  }
-  if (!Number.isInteger(options.maxBackpressureBytes) || options.maxBackpressureBytes < 1024) {
-    throw new RangeError('maxBackpressureBytes must be an integer of at least 1024');
-  }
-  if (!Number.isInteger(options.replayLimit) || options.replayLimit < 0) {
-    throw new RangeError('replayLimit must be a non-negative integer');
-  }
-  // uWS aborts the process (not throws) on other values.
-  const idle = options.idleTimeoutSeconds;
-  if (!Number.isInteger(idle) || (idle !== 0 && (idle < 8 || idle > 960))) {
-    throw new RangeError('idleTimeoutSeconds must be 0 or an integer from 8 to 960');
-  }
-  return options;
 }

@@ -132,6 +132,16 @@ describe('POST /v1/auth/token', () => {
   });
 });
 
+describe('GET /openapi.json', () => {
+  it('documents the account endpoints', async () => {
+    const document = await t.http.get<{ paths: Record<string, unknown> }>('/openapi.json');
+    expect(document.status).toBe(200);
+    expect(Object.keys(document.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/auth/register', '/v1/auth/verify-email', '/v1/auth/resend-verification']),
+    );
+  });
+});
+
 describe('event metadata', () => {
   it('records the request as correlation id and the acting user on account events', async () => {
     const user = await signUp(t.http, uniqueName('meta'), password);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RealtimeServer } from '../../src/realtime/server.js';
-import { createHarness, realtimeUrl, type Harness } from './support/harness.js';
+import { createHarness, realtimeUrl, storeWith, type Harness } from './support/harness.js';
 import { TestClient } from './support/test-client.js';
 
 describe('realtime resume with since', () => {
@@ -96,19 +96,13 @@ describe('realtime resume with since', () => {
     const gate = new Promise<void>((resolve) => (openGate = resolve));
     const store = harness.store;
     const gated = await harness.startServer({
-      store: {
-        appendToStream: (...args) => store.appendToStream(...args),
-        readStream: (...args) => store.readStream(...args),
-        headPosition: () => store.headPosition(),
-        subscribeToAll: (options) => store.subscribeToAll(options),
-        ping: () => store.ping(),
-        close: () => store.close(),
+      store: storeWith(store, {
         async readAll(options) {
           readStarted();
           await gate;
           return store.readAll(options);
         },
-      },
+      }),
     });
     const url = async (query: Record<string, string> = {}) =>
       realtimeUrl(gated.port, { access_token: await harness.tokenFor(user), ...query });

@@ -31,6 +31,20 @@ export function testFrameFor(event: RecordedEvent): RealtimeFrame | undefined {
   };
 }
 
+/** A store that forwards to `store` except for the methods given (class methods do not spread). */
+export function storeWith(store: EventStore, overrides: Partial<EventStore>): EventStore {
+  return {
+    appendToStream: (...args) => store.appendToStream(...args),
+    readStream: (...args) => store.readStream(...args),
+    readAll: (...args) => store.readAll(...args),
+    headPosition: () => store.headPosition(),
+    subscribeToAll: (...args) => store.subscribeToAll(...args),
+    ping: () => store.ping(),
+    close: () => store.close(),
+    ...overrides,
+  };
+}
+
 export interface LogLine {
   readonly level: number;
   readonly msg: string;

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 
 export interface ServerFrame {
@@ -29,9 +30,7 @@ export class TestClient {
       this.#wake();
     });
     // A reset after a server-side drop surfaces as an error before the close; the close is what counts.
-    socket.on('error', (error) => {
-      console.log('CLIENT ERROR', error.message);
-    });
+    socket.on('error', () => undefined);
   }
 
   static open(url: string, headers: Record<string, string> = {}): Promise<TestClient> {
@@ -54,6 +53,20 @@ export class TestClient {
   /** Data `n` of the test frames received, in arrival order. */
   numbers(): number[] {
     return this.frames.flatMap((frame) => (typeof frame.data?.n === 'number' ? [frame.data.n] : []));
+  }
+
+  /** Stops reading from the TCP socket (the kernel buffers fill, then the server's). */
+  pauseReading(): void {
+    this.#tcp().pause();
+  }
+
+  resumeReading(): void {
+    this.#tcp().resume();
+  }
+
+  #tcp(): Socket {
+    // `ws` keeps its TCP socket in a private field; reading it is the only way to stop reading.
+    return (this.socket as unknown as { _socket: Socket })._socket;
   }
 
   send(value: unknown): void {
