@@ -14,6 +14,7 @@ import { authenticate } from './platform/authenticate.js';
 import type { Config, Role } from './platform/config.js';
 import { healthRoutes } from './platform/health-routes.js';
 import { createHttpApp, type HttpApp } from './platform/http-app.js';
+import { createMetrics, installMetrics, registerLogGauges } from './platform/metrics.js';
 import type { Logger } from './platform/logger.js';
 import { createMailer } from './platform/mailer.js';
 import { createPasswordHasher, type PasswordHasher } from './platform/passwords.js';
@@ -92,6 +93,9 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         closers.push(async () => watcher!.close());
       }
       const app = await createHttpApp({ logger });
+      const metrics = createMetrics();
+      registerLogGauges(metrics, { store, pool });
+      installMetrics(app, metrics);
       const now = () => new Date();
       const commandContext = { store, cache: new AggregateCache(), locks: new StreamLocks() };
       await app.register(

@@ -1,0 +1,67 @@
+import type pg from 'pg';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EventStore } from '../eventstore/port.js';
+import type { HttpApp } from './http-app.js';
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly httpRequestSeconds: Histogram<'method' | 'route' | 'status'>;
+}
+
+/** One registry per running system (never the library's global one), so several can share a process. */
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'chat_' });
+  return {
+    registry,
+    httpRequestSeconds: new Histogram({
+      name: 'chat_http_request_duration_seconds',
+      help: 'HTTP request duration by route and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+  };
+}
+
+/** Log head and each projection's position, read when scraped. */
+export function registerLogGauges(metrics: Metrics, deps: { store: EventStore; pool: pg.Pool }): void {
+  new Gauge({
+    name: 'chat_log_head_position',
+    help: 'Global position of the newest event in the log',
+    registers: [metrics.registry],
+    async collect() {
+      this.set(Number(await deps.store.headPosition()));
+    },
+  });
+  new Gauge({
+    name: 'chat_projection_position',
+    help: 'Global position each projection has applied',
+    labelNames: ['projection'],
+    registers: [metrics.registry],
+    async collect() {
+      const { rows } = await deps.pool.query<{ name: string; position: string }>(
+        'SELECT name, position FROM projection_checkpoints',
+      );
+      for (const row of rows) this.set({ projection: row.name }, Number(row.position));
+    },
+  });
+}
+
+/**
+ * `GET /metrics` in Prometheus text format, and request timing for every route. Installed on the
+ * root instance (not as an encapsulated plugin) so that its hook sees every route.
+ */
+export function installMetrics(app: HttpApp, metrics: Metrics): void {
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequestSeconds.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+  app.get('/metrics', { schema: { tags: ['operations'], hide: true } }, async (_request, reply) => {
+    const body = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(body);
+  });
+}
