@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { loadUser } from './commands/accounts.js';
 import { AggregateCache } from './commands/aggregate-cache.js';
@@ -92,7 +93,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         watcher = createPositionWatcher({ pool, projections: allProjections.map((p) => p.name) });
         closers.push(async () => watcher!.close());
       }
-      const app = await createHttpApp({ logger });
+      const app = await createHttpApp({ logger, trustProxy: config.trustProxy });
       const metrics = createMetrics();
       registerLogGauges(metrics, { store, pool });
       installMetrics(app, metrics);
@@ -120,6 +121,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
             mailer,
             logger,
             emailVerificationTtlSeconds: config.emailVerificationTtlSeconds,
+            verificationKey: createHash('sha256').update(`email-verification:${config.jwtSecret}`).digest(),
             limiter,
             loginThrottle: createLoginThrottle(limiter, config.loginLimits),
           }),

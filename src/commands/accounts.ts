@@ -97,7 +97,12 @@ export async function registerUser(
   const meta = { ...metadata, userId };
   const claimed: ReservationKind[] = [];
   const now = deps.now();
-  const { code, verification } = newVerificationCode(userId, now, deps.emailVerificationTtlSeconds);
+  const { code, verification } = newVerificationCode(
+    deps.verificationKey,
+    userId,
+    now,
+    deps.emailVerificationTtlSeconds,
+  );
   let registered: { userId: string; username: string; position: bigint; email: string };
   try {
     await claim(deps, 'username', input.username, userId, meta);

@@ -36,7 +36,7 @@ export async function verifyEmail(
     userDecider,
     {
       type: 'VerifyEmail',
-      codeDigest: verificationCodeDigest(user.userId, input.code),
+      codeDigest: verificationCodeDigest(deps.verificationKey, user.userId, input.code),
       now: deps.now().toISOString(),
     },
     { metadata: { ...metadata, userId: user.userId } },
@@ -70,7 +70,12 @@ export async function resendVerification(
   const user = await findUserBy(deps, 'email', email);
   if (!user || user.emailVerified) return;
   const now = deps.now();
-  const { code, verification } = newVerificationCode(user.userId, now, deps.emailVerificationTtlSeconds);
+  const { code, verification } = newVerificationCode(
+    deps.verificationKey,
+    user.userId,
+    now,
+    deps.emailVerificationTtlSeconds,
+  );
   const outcome = await handleCommand(
     deps,
     userStreamName(user.userId),

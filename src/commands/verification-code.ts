@@ -1,16 +1,18 @@
-import { createHash, randomInt } from 'node:crypto';
+import { createHmac, randomInt } from 'node:crypto';
 import type { VerificationCode } from '../domain/user/user.js';
 import type { Logger } from '../platform/logger.js';
 import type { Mailer } from '../platform/mailer.js';
 
 /**
  * Email verification codes: six random digits made here (the domain gets no randomness), of which
- * only a digest salted with the user id reaches the log. The code itself lives only in the mail.
+ * only an HMAC keyed with a server secret reaches the log: a million codes are quick to try
+ * against a plain hash, but not without the key. The code itself lives only in the mail.
  */
-export const verificationCodeDigest = (userId: string, code: string) =>
-  createHash('sha256').update(`${userId}:${code}`).digest('base64url');
+export const verificationCodeDigest = (key: string | Buffer, userId: string, code: string) =>
+  createHmac('sha256', key).update(`${userId}:${code}`).digest('base64url');
 
 export function newVerificationCode(
+  key: string | Buffer,
   userId: string,
   now: Date,
   ttlSeconds: number,
@@ -19,13 +21,15 @@ export function newVerificationCode(
   return {
     code,
     verification: {
-      codeDigest: verificationCodeDigest(userId, code),
+      codeDigest: verificationCodeDigest(key, userId, code),
       expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString(),
     },
   };
 }
 
 export interface VerificationMailDeps {
+  /** Keys the digests of verification codes; derived from the server secret. */
+  readonly verificationKey: string | Buffer;
   readonly mailer: Mailer;
   readonly logger: Logger;
   readonly emailVerificationTtlSeconds: number;

@@ -26,6 +26,9 @@ const EnvSchema = Type.Object({
   ),
   ROLES: Type.Optional(Type.String({ pattern: '^[a-z-]+(,[a-z-]+)*$' })),
   READ_YOUR_WRITES_TIMEOUT_MS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
+  TRUST_PROXY: Type.Optional(
+    Type.String({ pattern: '^(true|false|[0-9]{1,2}|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$' }),
+  ),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$' })),
   MAIL_FROM: Type.Optional(Type.String({ pattern: '^[^\\r\\n]*@[^\\r\\n]*$', maxLength: 254 })),
   EMAIL_VERIFICATION_TTL_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,6}$' })),
@@ -52,6 +55,8 @@ export interface Config {
   readonly roles: readonly Role[];
   /** How long a query with X-Min-Position waits for the read models before answering 503. */
   readonly readYourWritesTimeoutMs: number;
+  /** Which proxies' X-Forwarded-For to believe for the client address (rate limits): fastify's trustProxy. */
+  readonly trustProxy: boolean | string;
   /** Where mail goes (smtp:// or smtps://); without it mails are written to the log. */
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
@@ -89,6 +94,11 @@ function port(value: string | undefined, fallback: number, name: string): number
   return parsed;
 }
 
+function trustProxy(value: string | undefined): boolean | string {
+  if (value === undefined || value === 'false') return false;
+  return value === 'true' ? true : value;
+}
+
 /** Reads the environment once, validates it and fails naming the variable at fault. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const relevant = Object.fromEntries(
@@ -119,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: valid.LOG_LEVEL ?? 'info',
     roles: Object.freeze(parseRoles(valid.ROLES ?? ROLES.join(','))),
     readYourWritesTimeoutMs: Number(valid.READ_YOUR_WRITES_TIMEOUT_MS ?? 5000),
+    trustProxy: trustProxy(valid.TRUST_PROXY),
     smtpUrl: valid.SMTP_URL,
     mailFrom: valid.MAIL_FROM ?? 'Chat <no-reply@localhost>',
     emailVerificationTtlSeconds: Number(valid.EMAIL_VERIFICATION_TTL_SECONDS ?? 24 * 3600),

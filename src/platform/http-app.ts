@@ -12,9 +12,13 @@ export type HttpApp = FastifyInstance<Server, IncomingMessage, ServerResponse, L
 const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
 /** A fastify instance with the TypeBox provider, problem+json errors and the OpenAPI document. */
-export async function createHttpApp(options: { logger: Logger }): Promise<HttpApp> {
+export async function createHttpApp(options: {
+  logger: Logger;
+  trustProxy?: boolean | string;
+}): Promise<HttpApp> {
   const app = Fastify({
     loggerInstance: options.logger,
+    trustProxy: options.trustProxy ?? false,
     bodyLimit: 64 * 1024,
     // Never trust a client-supplied request id for correlation; generate our own.
     requestIdHeader: false,
