@@ -17,6 +17,7 @@ import { healthRoutes } from './platform/health-routes.js';
 import { createHttpApp, type HttpApp } from './platform/http-app.js';
 import { createMetrics, installMetrics, registerLogGauges } from './platform/metrics.js';
 import type { Logger } from './platform/logger.js';
+import { logIdleConnectionErrors } from './platform/pool-errors.js';
 import { createMailer } from './platform/mailer.js';
 import { createPasswordHasher, type PasswordHasher } from './platform/passwords.js';
 import { createRateLimiter } from './platform/rate-limiter.js';
@@ -59,7 +60,7 @@ export async function migrateAll(config: Config, logger: Logger): Promise<void> 
 export async function startSystem(config: Config, logger: Logger): Promise<RunningSystem> {
   const roles = new Set<Role>(config.roles);
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
-  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
+  logIdleConnectionErrors(pool, logger, 'idle database connection failed');
   const closers: (() => Promise<void>)[] = [() => pool.end()];
   const stop = async () => {
     for (const close of closers.reverse()) {

@@ -1,4 +1,5 @@
 import pg, { type Pool } from 'pg';
+import { logIdleConnectionErrors } from '../../platform/pool-errors.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -140,10 +141,7 @@ export async function createPostgresEventStore(options: PostgresEventStoreOption
   } else {
     pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
     ownsPool = true;
-    // An idle connection that dies (server restart, terminated backend) must not crash the process.
-    pool.on('error', (error) =>
-      logger.warn({ err: error }, 'event store: idle PostgreSQL connection failed'),
-    );
+    logIdleConnectionErrors(pool, logger, 'event store: idle PostgreSQL connection failed');
   }
   try {
     await migrate(pool);
