@@ -2,16 +2,14 @@ import { Type } from '@sinclair/typebox';
 import { blocksDecider, blocksStreamName } from '../../domain/blocks/blocks.js';
 import { caller } from '../../platform/authenticate.js';
 import type { HttpApp } from '../../platform/http-app.js';
-import { handleCommand, type CommandContext } from '../handle-command.js';
-import { requestMetadata } from '../metadata.js';
+import { asCaller, noContent, type CallerCommandDeps } from '../as-caller.js';
 import { resolveUser } from '../resolve-user.js';
 import { UserId } from './schemas.js';
 
-export interface BlockRoutesDeps extends CommandContext {
-  readonly now: () => Date;
-}
+export type BlockRoutesDeps = CallerCommandDeps;
 
 export function blockRoutes(deps: BlockRoutesDeps) {
+  const run = asCaller(deps);
   return async (app: HttpApp) => {
     app.post(
       '/v1/blocks',
@@ -25,16 +23,18 @@ export function blockRoutes(deps: BlockRoutesDeps) {
       async (request, reply) => {
         const me = caller(request);
         const target = await resolveUser(deps, { userId: request.body.userId.toLowerCase() });
-        const now = deps.now();
-        const outcome = await handleCommand(
-          deps,
+        const outcome = await run(
+          request,
           blocksStreamName(me.userId),
           blocksDecider,
-          { type: 'BlockUser', blockerId: me.userId, blockedId: target.userId, now: now.toISOString() },
-          { metadata: requestMetadata(request, now) },
+          ({ actorId, now }) => ({
+            type: 'BlockUser' as const,
+            blockerId: actorId,
+            blockedId: target.userId,
+            now,
+          }),
         );
-        if (outcome.position !== undefined) void reply.header('x-position', outcome.position.toString());
-        return reply.status(204).send();
+        return noContent(reply, outcome);
       },
     );
 
@@ -43,21 +43,18 @@ export function blockRoutes(deps: BlockRoutesDeps) {
       { schema: { tags: ['contacts'], security: [{ bearer: [] }], params: Type.Object({ userId: UserId }) } },
       async (request, reply) => {
         const me = caller(request);
-        const now = deps.now();
-        const outcome = await handleCommand(
-          deps,
+        const outcome = await run(
+          request,
           blocksStreamName(me.userId),
           blocksDecider,
-          {
-            type: 'UnblockUser',
-            blockerId: me.userId,
+          ({ actorId, now }) => ({
+            type: 'UnblockUser' as const,
+            blockerId: actorId,
             blockedId: request.params.userId.toLowerCase(),
-            now: now.toISOString(),
-          },
-          { metadata: requestMetadata(request, now) },
+            now,
+          }),
         );
-        if (outcome.position !== undefined) void reply.header('x-position', outcome.position.toString());
-        return reply.status(204).send();
+        return noContent(reply, outcome);
       },
     );
   };

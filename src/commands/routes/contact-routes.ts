@@ -2,14 +2,11 @@ import { Type } from '@sinclair/typebox';
 import { contactsDecider, contactsStreamName } from '../../domain/contacts/contacts.js';
 import { caller } from '../../platform/authenticate.js';
 import type { HttpApp } from '../../platform/http-app.js';
-import { handleCommand, type CommandContext } from '../handle-command.js';
-import { requestMetadata } from '../metadata.js';
+import { asCaller, noContent, type CallerCommandDeps } from '../as-caller.js';
 import { resolveUser } from '../resolve-user.js';
 import { Position, UserId, Username } from './schemas.js';
 
-export interface ContactRoutesDeps extends CommandContext {
-  readonly now: () => Date;
-}
+export type ContactRoutesDeps = CallerCommandDeps;
 
 const ContactResult = Type.Object({
   userId: UserId,
@@ -18,6 +15,7 @@ const ContactResult = Type.Object({
 });
 
 export function contactRoutes(deps: ContactRoutesDeps) {
+  const run = asCaller(deps);
   return async (app: HttpApp) => {
     app.post(
       '/v1/contacts',
@@ -35,18 +33,16 @@ export function contactRoutes(deps: ContactRoutesDeps) {
       async (request, reply) => {
         const me = caller(request);
         const contact = await resolveUser(deps, request.body);
-        const now = deps.now();
-        const outcome = await handleCommand(
-          deps,
+        const outcome = await run(
+          request,
           contactsStreamName(me.userId),
           contactsDecider,
-          {
-            type: 'AddContact',
-            ownerId: me.userId,
+          ({ actorId, now }) => ({
+            type: 'AddContact' as const,
+            ownerId: actorId,
             contactId: contact.userId,
-            now: now.toISOString(),
-          },
-          { metadata: requestMetadata(request, now) },
+            now,
+          }),
         );
         const added = outcome.appended.length > 0;
         return reply.status(added ? 201 : 200).send({
@@ -62,21 +58,18 @@ export function contactRoutes(deps: ContactRoutesDeps) {
       { schema: { tags: ['contacts'], security: [{ bearer: [] }], params: Type.Object({ userId: UserId }) } },
       async (request, reply) => {
         const me = caller(request);
-        const now = deps.now();
-        const outcome = await handleCommand(
-          deps,
+        const outcome = await run(
+          request,
           contactsStreamName(me.userId),
           contactsDecider,
-          {
-            type: 'RemoveContact',
-            ownerId: me.userId,
+          ({ actorId, now }) => ({
+            type: 'RemoveContact' as const,
+            ownerId: actorId,
             contactId: request.params.userId.toLowerCase(),
-            now: now.toISOString(),
-          },
-          { metadata: requestMetadata(request, now) },
+            now,
+          }),
         );
-        if (outcome.position !== undefined) void reply.header('x-position', outcome.position.toString());
-        return reply.status(204).send();
+        return noContent(reply, outcome);
       },
     );
   };

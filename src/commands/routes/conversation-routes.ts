@@ -7,8 +7,8 @@ import { MAX_GROUP_MEMBERS } from '../../domain/conversation/state.js';
 import { caller } from '../../platform/authenticate.js';
 import type { HttpApp } from '../../platform/http-app.js';
 import { blockedBetween } from '../blocks.js';
-import { handleCommand, loadAggregate, type CommandContext } from '../handle-command.js';
-import { requestMetadata } from '../metadata.js';
+import { asCaller, noContent, type CallerCommandDeps } from '../as-caller.js';
+import { loadAggregate } from '../handle-command.js';
 import { resolveUser } from '../resolve-user.js';
 import { sentMessage } from '../sent-message.js';
 import {
@@ -20,9 +20,7 @@ import {
   UserId,
 } from './schemas.js';
 
-export interface ConversationRoutesDeps extends CommandContext {
-  readonly now: () => Date;
-}
+export type ConversationRoutesDeps = CallerCommandDeps;
 
 /** A conversation command without what every request supplies the same way. */
 type CommandBody = ConversationCommand extends infer C
@@ -40,21 +38,16 @@ const MemberParams = Type.Object({ conversationId: ConversationId, userId: UserI
 const secured = { tags: ['conversations'], security: [{ bearer: [] }] };
 
 export function conversationRoutes(deps: ConversationRoutesDeps) {
-  /** Runs one command on a conversation as the caller; the position of what it appended, if anything. */
-  async function run(request: FastifyRequest, conversationId: string, command: CommandBody) {
-    const now = deps.now();
-    return handleCommand(
-      deps,
-      conversationStreamName(conversationId.toLowerCase()),
-      conversationDecider,
-      {
-        ...command,
-        conversationId: conversationId.toLowerCase(),
-        actorId: caller(request).userId,
-        now: now.toISOString(),
-      },
-      { metadata: requestMetadata(request, now) },
-    );
+  const asMe = asCaller(deps);
+  /** Runs one command on a conversation as the caller. */
+  function run(request: FastifyRequest, conversationId: string, command: CommandBody) {
+    const id = conversationId.toLowerCase();
+    return asMe(request, conversationStreamName(id), conversationDecider, ({ actorId, now }) => ({
+      ...command,
+      conversationId: id,
+      actorId,
+      now,
+    }));
   }
 
   /** For a direct conversation: whether its two members block each other. */
@@ -109,8 +102,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
           type: 'AddMember',
           userId: user.userId,
         });
-        if (outcome.appended.length > 0) void reply.header('x-position', String(outcome.position));
-        return reply.status(204).send();
+        return noContent(reply, outcome);
       },
     );
 
@@ -122,8 +114,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
           type: 'RemoveMember',
           userId: request.params.userId.toLowerCase(),
         });
-        void reply.header('x-position', String(outcome.position));
-        return reply.status(204).send();
+        return noContent(reply, outcome);
       },
     );
 
@@ -205,8 +196,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
           type: 'MarkRead',
           messageId: request.body.messageId.toLowerCase(),
         });
-        if (outcome.appended.length > 0) void reply.header('x-position', String(outcome.position));
-        return reply.status(204).send();
+        return noContent(reply, outcome);
       },
     );
   };
