@@ -186,8 +186,10 @@ describe('refresh and logout', () => {
 
 describe('GET /v1/auth/verify and /v1/me', () => {
   it('refuses a missing, malformed or forged token with 401 problem+json', async () => {
-    for (const token of [undefined, 'not-a-jwt', 'eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl']) {
-      const response = await t.http.get('/v1/me', token ? { token } : {});
+    for (const [path, token] of ['/v1/me', '/v1/auth/verify'].flatMap((p) =>
+      [undefined, 'not-a-jwt', 'eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl'].map((tk) => [p, tk] as const),
+    )) {
+      const response = await t.http.get(path, token ? { token } : {});
       expect(response.status).toBe(401);
       expect(response.headers.get('content-type')).toMatch(PROBLEM_JSON);
       expect(response.headers.get('www-authenticate')).toBe('Bearer');

@@ -116,6 +116,33 @@ describe('GET /v1/conversations/{id}/messages', () => {
   });
 });
 
+describe('history pagination under concurrent sends', () => {
+  it('pages through older messages with no gap and no duplicate while new ones arrive', async () => {
+    const a = await signUp(t.http, uniqueName('a'));
+    const b = await signUp(t.http, uniqueName('b'));
+    const send = (body: string) => t.http.post('/v1/messages', { to: b.username, body }, { token: a.token });
+    const first: Record<string, unknown>[] = [];
+    for (let i = 0; i < 12; i++) first.push((await send(`old ${i}`)).body);
+    const conversationId = first[0]!.conversationId as string;
+    const path = `/v1/conversations/${conversationId}/messages?limit=4`;
+    const seen: string[] = [];
+    let page = await t.http.get(path, {
+      token: b.token,
+      headers: { 'x-min-position': first.at(-1)!.position as string },
+    });
+    let round = 0;
+    for (;;) {
+      seen.push(...(page.body.items as { body: string }[]).map((m) => m.body));
+      // New messages land between every page request.
+      await Promise.all([send(`new ${round}a`), send(`new ${round}b`)]);
+      round++;
+      if (page.body.nextCursor === null) break;
+      page = await t.http.get(`${path}&before=${page.body.nextCursor as string}`, { token: b.token });
+    }
+    expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => `old ${11 - i}`));
+  });
+});
+
 describe('GET /v1/conversations', () => {
   it('lists conversations newest activity first with unread counts and a cursor', async () => {
     const me = await signUp(t.http, uniqueName('me'));
