@@ -31,6 +31,7 @@ import { conversationQueries } from './read-api/conversation-queries.js';
 import { minPositionHook } from './read-api/min-position.js';
 import { createPositionWatcher, type PositionWatcher } from './read-api/position-watcher.js';
 import { frameFor } from './realtime/frames.js';
+import { migrateRealtime } from './realtime/presence-schema.js';
 import { startRealtimeServer, type RealtimeServer } from './realtime/server.js';
 
 export interface RunningSystem {
@@ -49,6 +50,7 @@ export async function migrateAll(config: Config, logger: Logger): Promise<void> 
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
   try {
     await migrateReadModels(pool);
+    await migrateRealtime(pool);
     const store = await createEventStore({ url: config.eventStoreUrl, logger });
     await store.close();
   } finally {
@@ -159,9 +161,11 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         host: config.host,
         port: config.realtimePort,
         store,
+        pool,
         tokens,
         frameFor,
         logger,
+        nodeTimeoutMs: config.realtimeNodeTimeoutSeconds * 1000,
       });
       closers.push(() => realtime!.close());
     }

@@ -16,6 +16,7 @@ const EnvSchema = Type.Object({
   HOST: Type.Optional(Type.String({ minLength: 1 })),
   PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
   REALTIME_PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
+  REALTIME_NODE_TIMEOUT_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   ACCESS_TOKEN_TTL_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]*$' })),
   BCRYPT_ROUNDS: Type.Optional(Type.String({ pattern: '^([4-9]|1[0-5])$' })),
@@ -47,6 +48,8 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly realtimePort: number;
+  /** A realtime node silent for this long counts as dead: other nodes take its users offline. */
+  readonly realtimeNodeTimeoutSeconds: number;
   readonly jwtSecret: string;
   readonly jwtSecretIsDevelopmentDefault: boolean;
   readonly accessTokenTtlSeconds: number;
@@ -122,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: valid.HOST ?? '0.0.0.0',
     port: port(valid.PORT, 3000, 'PORT'),
     realtimePort: port(valid.REALTIME_PORT, 3001, 'REALTIME_PORT'),
+    realtimeNodeTimeoutSeconds: Number(valid.REALTIME_NODE_TIMEOUT_SECONDS ?? 30),
     jwtSecret: valid.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
     jwtSecretIsDevelopmentDefault: valid.JWT_SECRET === undefined,
     accessTokenTtlSeconds: Number(valid.ACCESS_TOKEN_TTL_SECONDS ?? 900),

@@ -1,27 +1,37 @@
 import type { Connection } from './connection.js';
 import { PONG_TEXT } from './wire-format.js';
 
-type ClientFrameHandler = (connection: Connection, frame: Readonly<Record<string, unknown>>) => void;
+type ClientFrame = Readonly<Record<string, unknown>>;
+type ClientFrameHandler = (connection: Connection, frame: ClientFrame) => void;
 
-/**
- * What the server does with each client frame type. Typing and presence go here when they come;
- * a type not listed is ignored, so older servers tolerate newer clients.
- */
-const HANDLERS: Readonly<Record<string, ClientFrameHandler>> = {
-  ping: (connection) => connection.send(PONG_TEXT),
-};
-
-/** Handles one client message; binary, unparsable or unknown messages are ignored. */
-export function handleClientMessage(connection: Connection, message: ArrayBuffer, isBinary: boolean): void {
-  if (isBinary) return;
-  const frame = parseFrame(Buffer.from(message).toString('utf8'));
-  if (!frame) return;
-  const type = frame.type;
-  if (typeof type !== 'string' || !Object.hasOwn(HANDLERS, type)) return;
-  HANDLERS[type]?.(connection, frame);
+export interface ClientMessageDeps {
+  /** `{ type: "typing", conversationId }`; the value is unchecked. */
+  readonly onTyping: (connection: Connection, conversationId: unknown) => void;
 }
 
-function parseFrame(text: string): Readonly<Record<string, unknown>> | undefined {
+/**
+ * What the server does with each client frame type; a type not listed is ignored, so older
+ * servers tolerate newer clients. Returns the handler for one raw WebSocket message: binary,
+ * unparsable or unknown messages are ignored without an answer.
+ */
+export function createClientMessageHandler(
+  deps: ClientMessageDeps,
+): (connection: Connection, message: ArrayBuffer, isBinary: boolean) => void {
+  const handlers: Readonly<Record<string, ClientFrameHandler>> = {
+    ping: (connection) => connection.send(PONG_TEXT),
+    typing: (connection, frame) => deps.onTyping(connection, frame.conversationId),
+  };
+  return (connection, message, isBinary) => {
+    if (isBinary) return;
+    const frame = parseFrame(Buffer.from(message).toString('utf8'));
+    if (!frame) return;
+    const type = frame.type;
+    if (typeof type !== 'string' || !Object.hasOwn(handlers, type)) return;
+    handlers[type]?.(connection, frame);
+  };
+}
+
+function parseFrame(text: string): ClientFrame | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

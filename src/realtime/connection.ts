@@ -1,5 +1,6 @@
 import type { WebSocket } from 'uWebSockets.js';
 import type { AccessTokenClaims } from '../platform/tokens.js';
+import type { EphemeralFrame } from './ephemeral-messages.js';
 import type { FrameText } from './wire-format.js';
 import { userTopic } from './wire-format.js';
 
@@ -10,6 +11,9 @@ export interface UpgradeData {
   readonly since: bigint | undefined;
   connection?: Connection;
 }
+
+/** Ephemeral frames kept for one connection while its presence snapshot is read; more are dropped. */
+const MAX_HELD_EPHEMERAL = 1000;
 
 /** setTimeout cannot wait longer than this (about 24.8 days); longer waits are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -29,6 +33,8 @@ export class Connection {
   #overBackpressureLimit = false;
   #drainWaiters: (() => void)[] = [];
   #expiryTimer: NodeJS.Timeout | undefined;
+  /** Ephemeral frames kept back while the presence snapshot is read; undefined = send at once. */
+  #ephemeralHeld: EphemeralFrame[] | undefined;
   readonly #ws: WebSocket<UpgradeData>;
   readonly #maxHeldFrames: number;
 
@@ -76,6 +82,45 @@ export class Connection {
       }
     });
     return next;
+  }
+
+  /**
+   * Sends a frame that carries no position (presence, typing). Such frames are droppable: one that
+   * would go to a socket already buffering more than `maxBufferedBytes` is dropped, never queued.
+   */
+  sendEphemeral(frame: EphemeralFrame, maxBufferedBytes: number): void {
+    if (this.#closed) return;
+    if (this.#ephemeralHeld) {
+      if (this.#ephemeralHeld.length < MAX_HELD_EPHEMERAL) this.#ephemeralHeld.push(frame);
+      return;
+    }
+    if (this.#ws.getBufferedAmount() > maxBufferedBytes) return;
+    this.#ws.cork(() => this.#ws.send(frame.text, false));
+  }
+
+  /** Keeps ephemeral frames back until `releaseEphemeral` (while a snapshot of them is read). */
+  holdEphemeral(): void {
+    this.#ephemeralHeld ??= [];
+  }
+
+  /**
+   * Sends `snapshot`, then the ephemeral frames held meanwhile (newer, or as new), leaving out a
+   * presence frame that repeats what the client was just told about that user.
+   */
+  releaseEphemeral(snapshot: readonly EphemeralFrame[]): void {
+    const held = this.#ephemeralHeld ?? [];
+    this.#ephemeralHeld = undefined;
+    if (this.#closed) return;
+    const told = new Map<string, boolean>();
+    this.#ws.cork(() => {
+      for (const frame of [...snapshot, ...held]) {
+        if (frame.presence) {
+          if (told.get(frame.presence.userId) === frame.presence.online) continue;
+          told.set(frame.presence.userId, frame.presence.online);
+        }
+        this.#ws.send(frame.text, false);
+      }
+    });
   }
 
   /** Keeps a live frame back while the connection is catching up. */
@@ -152,6 +197,7 @@ export class Connection {
     clearTimeout(this.#expiryTimer);
     this.#expiryTimer = undefined;
     this.#held = [];
+    this.#ephemeralHeld = undefined;
     this.notifyDrained();
   }
 }

@@ -1,7 +1,9 @@
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { EventStore } from '../eventstore/port.js';
 import type { TokenService } from '../platform/tokens.js';
 import type { FrameFor } from './realtime-frame.js';
+import { DEFAULT_TYPING_LIMITS, type TypingLimits } from './typing.js';
 
 export interface RealtimeServerDeps {
   /** Interface to listen on; default all IPv4 interfaces. */
@@ -9,6 +11,12 @@ export interface RealtimeServerDeps {
   /** 0 = any free port (see RealtimeServer.port). */
   readonly port: number;
   readonly store: EventStore;
+  /**
+   * The read-model database (PostgreSQL): contacts and conversation members for presence and
+   * typing, the presence tables, and the NOTIFY channel that carries them between nodes. The node
+   * holds one of its connections for LISTEN.
+   */
+  readonly pool: pg.Pool;
   readonly tokens: TokenService;
   readonly frameFor: FrameFor;
   readonly logger: Logger;
@@ -18,6 +26,12 @@ export interface RealtimeServerDeps {
   readonly replayLimit?: number;
   /** Seconds without traffic before a socket is closed (pings are sent before); 0 or 8–960, default 60. */
   readonly idleTimeoutSeconds?: number;
+  /** A node silent for this long counts as dead and its users go offline; default 30 000. */
+  readonly nodeTimeoutMs?: number;
+  /** How often the node heartbeats and sweeps dead nodes; default a third of `nodeTimeoutMs`. */
+  readonly heartbeatIntervalMs?: number;
+  /** Typing rate limits per connection; default one per conversation per 2 s, 10 per 10 s. */
+  readonly typingLimits?: Partial<TypingLimits>;
 }
 
 const DEFAULTS = {
@@ -25,6 +39,7 @@ const DEFAULTS = {
   maxBackpressureBytes: 1024 * 1024,
   replayLimit: 10_000,
   idleTimeoutSeconds: 60,
+  nodeTimeoutMs: 30_000,
 };
 
 /** Fills in the defaults and refuses values uWS or the resume logic cannot work with. */
@@ -34,6 +49,10 @@ export function validateOptions(deps: RealtimeServerDeps) {
     maxBackpressureBytes: deps.maxBackpressureBytes ?? DEFAULTS.maxBackpressureBytes,
     replayLimit: deps.replayLimit ?? DEFAULTS.replayLimit,
     idleTimeoutSeconds: deps.idleTimeoutSeconds ?? DEFAULTS.idleTimeoutSeconds,
+    nodeTimeoutMs: deps.nodeTimeoutMs ?? DEFAULTS.nodeTimeoutMs,
+    heartbeatIntervalMs:
+      deps.heartbeatIntervalMs ?? Math.floor((deps.nodeTimeoutMs ?? DEFAULTS.nodeTimeoutMs) / 3),
+    typingLimits: { ...DEFAULT_TYPING_LIMITS, ...deps.typingLimits },
   };
   if (!Number.isInteger(deps.port) || deps.port < 0 || deps.port > 65_535) {
     throw new RangeError(`realtime port must be an integer from 0 to 65535, got ${deps.port}`);
@@ -48,6 +67,22 @@ export function validateOptions(deps: RealtimeServerDeps) {
   const idle = options.idleTimeoutSeconds;
   if (!Number.isInteger(idle) || (idle !== 0 && (idle < 8 || idle > 960))) {
     throw new RangeError('idleTimeoutSeconds must be 0 or an integer from 8 to 960');
+  }
+  if (!Number.isInteger(options.nodeTimeoutMs) || options.nodeTimeoutMs < 300) {
+    throw new RangeError('nodeTimeoutMs must be an integer of at least 300');
+  }
+  // At least two heartbeats must fit in the timeout, or a live node could be taken for dead.
+  const heartbeat = options.heartbeatIntervalMs;
+  if (!Number.isInteger(heartbeat) || heartbeat < 50 || heartbeat * 2 > options.nodeTimeoutMs) {
+    throw new RangeError('heartbeatIntervalMs must be an integer from 50 to half of nodeTimeoutMs');
+  }
+  const typing = options.typingLimits;
+  if (
+    ![typing.perConversationMs, typing.maxPerWindow, typing.windowMs].every(
+      (n) => Number.isInteger(n) && n >= 0,
+    )
+  ) {
+    throw new RangeError('typingLimits must be non-negative integers');
   }
   return options;
 }

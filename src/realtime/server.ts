@@ -1,7 +1,8 @@
 import { App, us_listen_socket_close, us_socket_local_port, type us_listen_socket } from 'uWebSockets.js';
-import { handleClientMessage } from './client-messages.js';
+import { createClientMessageHandler } from './client-messages.js';
 import { CloseCode, CloseReason } from './close-codes.js';
 import { Connection, type UpgradeData } from './connection.js';
+import { startEphemeral } from './ephemeral.js';
 import { createFanOut } from './fan-out.js';
 import { writeProblem } from './http-responses.js';
 import { startLogFeed } from './log-feed.js';
@@ -24,7 +25,10 @@ const MAX_CLIENT_FRAME_BYTES = 16 * 1024;
 /** Live frames held for one catching-up connection, at least; past it the client gets `resync`. */
 const MIN_HELD_FRAMES = 1000;
 
-/** Starts a realtime node: one log subscription from the current head, fanned out to WebSockets. */
+/**
+ * Starts a realtime node: one log subscription from the current head, fanned out to WebSockets;
+ * presence and typing shared with the other nodes through PostgreSQL (LISTEN/NOTIFY).
+ */
 export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<RealtimeServer> {
   const options = validateOptions(deps);
   const logger = deps.logger.child({ component: 'realtime' });
@@ -41,10 +45,25 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
     void settled.then(() => inFlight.delete(settled));
   };
 
+  const highWaterBytes = Math.floor(options.maxBackpressureBytes / 2);
+  const ephemeral = await startEphemeral({
+    pool: deps.pool,
+    logger,
+    nodeTimeoutMs: options.nodeTimeoutMs,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+    typingLimits: options.typingLimits,
+    maxBufferedBytes: highWaterBytes,
+    track,
+  });
+  const handleClientMessage = createClientMessageHandler({ onTyping: ephemeral.typing });
+
   const fanOut = createFanOut({ publish: (topic, text) => app.publish(topic, text, false), frameFor });
   const feed = startLogFeed({
     store: deps.store,
-    after: await deps.store.headPosition(),
+    after: await deps.store.headPosition().catch(async (error: unknown) => {
+      await ephemeral.stop();
+      throw error;
+    }),
     onEvent: fanOut.deliver,
     logger,
   });
@@ -53,7 +72,7 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
     frameFor,
     feedPosition: () => feed.position,
     replayLimit: options.replayLimit,
-    highWaterBytes: Math.floor(options.maxBackpressureBytes / 2),
+    highWaterBytes,
     goLive: (connection: Connection) => {
       fanOut.release(connection);
       connection.goLive();
@@ -81,6 +100,7 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
       );
       data.connection = connection;
       connections.add(connection);
+      ephemeral.opened(connection);
       logger.debug(
         { connectionId: connection.id, userId: connection.userId, since: data.since?.toString() },
         'realtime connection opened',
@@ -123,6 +143,7 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
       connection.markClosed();
       connections.delete(connection);
       fanOut.release(connection);
+      ephemeral.closed(connection);
       logger.info(
         {
           connectionId: connection.id,
@@ -141,16 +162,20 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
 
   const listenSocket = await listen(app, options.host, deps.port).catch(async (error: unknown) => {
     await feed.stop();
+    await ephemeral.stop();
     throw error;
   });
   const port = us_socket_local_port(listenSocket);
-  logger.info({ host: options.host, port }, 'realtime server listening');
+  logger.info({ host: options.host, port, nodeId: ephemeral.nodeId }, 'realtime server listening');
 
   async function shutDown(): Promise<void> {
     us_listen_socket_close(listenSocket);
+    ephemeral.drain();
     for (const connection of [...connections]) connection.end(CloseCode.goingAway, CloseReason.goingAway);
     await feed.stop();
     await Promise.all(inFlight);
+    // Users stay online for a few seconds, time to reconnect elsewhere; then the node is swept.
+    await ephemeral.stop();
     logger.info({ port }, 'realtime server closed');
   }
 

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import pg from 'pg';
 import { pino } from 'pino';
 import type { EventStore, NewEvent, RecordedEvent } from '../../../src/eventstore/port.js';
 import { createPostgresEventStore } from '../../../src/eventstore/postgres/index.js';
 import { createTokenService, type TokenService } from '../../../src/platform/tokens.js';
+import { migrateReadModels } from '../../../src/projections/schema.js';
 import type { RealtimeFrame } from '../../../src/realtime/realtime-frame.js';
 import {
   startRealtimeServer,
@@ -53,9 +55,14 @@ export interface LogLine {
 
 export interface Harness {
   readonly store: EventStore;
+  /** The read-model database, for fixtures (contacts, conversation members) and checks. */
+  readonly pool: pg.Pool;
   readonly tokens: TokenService;
   readonly logs: LogLine[];
-  /** Starts a server on a free port of 127.0.0.1; `cleanup` closes it if the test did not. */
+  /**
+   * Starts a server (a node: its own pool, log subscription and LISTEN connection) on a free port
+   * of 127.0.0.1; `cleanup` closes it if the test did not.
+   */
   startServer(overrides?: Partial<RealtimeServerDeps>): Promise<RealtimeServer>;
   tokenFor(userId: string): Promise<string>;
   /** Appends `Test` events (one stream per call), numbered from `firstN`; returns their positions. */
@@ -65,6 +72,10 @@ export interface Harness {
   ): Promise<bigint[]>;
   /** Resolves once a log line matches (polled: the logger writes asynchronously to nobody). */
   untilLog(match: (line: LogLine) => boolean, what: string, timeoutMs?: number): Promise<LogLine>;
+  /** Read-model rows: `owner` has `contact` in its contact list. */
+  addContact(owner: string, contact: string): Promise<void>;
+  /** Read-model rows: a group conversation with these members; returns its id. */
+  createConversation(memberIds: readonly string[]): Promise<string>;
   cleanup(): Promise<void>;
 }
 
@@ -73,6 +84,11 @@ const APPEND_CHUNK = 500;
 export async function createHarness(): Promise<Harness> {
   const database: TestDatabase = await createTestDatabase('realtime');
   const store = await createPostgresEventStore({ connectionString: database.url });
+  const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+  // Pools end before the database is dropped, but their sockets may still be closing then.
+  pool.on('error', () => undefined);
+  await migrateReadModels(pool);
+  const nodePools: pg.Pool[] = [];
   const tokens = createTokenService({ secret: TEST_SECRET, accessTokenTtlSeconds: 3600 });
   const logs: LogLine[] = [];
   const sink = new Writable({
@@ -86,13 +102,18 @@ export async function createHarness(): Promise<Harness> {
 
   return {
     store,
+    pool,
     tokens,
     logs,
     async startServer(overrides = {}) {
+      const nodePool = new pg.Pool({ connectionString: database.url, max: 5 });
+      nodePool.on('error', () => undefined);
+      nodePools.push(nodePool);
       const server = await startRealtimeServer({
         host: '127.0.0.1',
         port: 0,
         store,
+        pool: nodePool,
         tokens,
         frameFor: testFrameFor,
         logger,
@@ -128,8 +149,31 @@ export async function createHarness(): Promise<Harness> {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     },
+    async addContact(owner, contact) {
+      await pool.query('INSERT INTO contacts (owner_id, contact_id, added_at) VALUES ($1, $2, now())', [
+        owner,
+        contact,
+      ]);
+    },
+    async createConversation(memberIds) {
+      const conversationId = randomUUID();
+      await pool.query(
+        `INSERT INTO conversations (conversation_id, kind, title, created_at, activity_position)
+         VALUES ($1, 'group', 'test', now(), 0)`,
+        [conversationId],
+      );
+      for (const userId of memberIds) {
+        await pool.query(
+          'INSERT INTO conversation_members (conversation_id, user_id, joined_at) VALUES ($1, $2, now())',
+          [conversationId, userId],
+        );
+      }
+      return conversationId;
+    },
     async cleanup() {
       await Promise.all(servers.map((server) => server.close()));
+      await Promise.all(nodePools.map((nodePool) => nodePool.end()));
+      await pool.end();
       await store.close();
       await database.drop();
     },
