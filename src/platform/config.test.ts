@@ -30,6 +30,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TRUST_PROXY: 'everyone please' })).toThrow(/TRUST_PROXY/);
   });
 
+  it('bounds how long a silent realtime node keeps its users online', () => {
+    expect(loadConfig({}).realtimeNodeTimeoutSeconds).toBe(30);
+    expect(loadConfig({ REALTIME_NODE_TIMEOUT_SECONDS: '5' }).realtimeNodeTimeoutSeconds).toBe(5);
+    expect(() => loadConfig({ REALTIME_NODE_TIMEOUT_SECONDS: '0' })).toThrow(/REALTIME_NODE_TIMEOUT_SECONDS/);
+  });
+
   it('requires a real JWT secret in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
     expect(

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { EventStore } from '../eventstore/port.js';
-import { applyEvents, inTransaction, saveCheckpoint, lockCheckpoint } from './apply-batch.js';
+import { inTransaction } from '../platform/transactions.js';
+import { applyEvents, lockCheckpoint, saveCheckpoint } from './apply-batch.js';
 import type { Projection } from './projection.js';
 
 /**

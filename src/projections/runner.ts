@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { EventStore } from '../eventstore/port.js';
 import type { Logger } from '../platform/logger.js';
-import { applyEvents, inTransaction } from './apply-batch.js';
+import { inTransaction } from '../platform/transactions.js';
+import { applyEvents } from './apply-batch.js';
 import { batches } from './batches.js';
 import type { Projection } from './projection.js';
 

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from '../platform/transactions.js';
 import { publishEphemeral } from './ephemeral-channel.js';
 import { isUuid } from './ephemeral-messages.js';
 
@@ -149,22 +150,3 @@ export function presenceStore(pool: pg.Pool) {
 }
 
 export type PresenceStore = ReturnType<typeof presenceStore>;
-
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-    });
-    throw error;
-  } finally {
-    // A connection that cannot even roll back is discarded rather than handed out again.
-    client.release(broken);
-  }
-}
