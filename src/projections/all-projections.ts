@@ -1,3 +1,4 @@
+import { blocksProjection } from './blocks-projection.js';
 import { contactsProjection } from './contacts-projection.js';
 import { conversationsProjection } from './conversations-projection.js';
 import { historyProjection } from './history-projection.js';
@@ -9,6 +10,7 @@ export const allProjections: readonly Projection[] = [
   contactsProjection,
   conversationsProjection,
   historyProjection,
+  blocksProjection,
 ];
 
 export function projectionNamed(name: string): Projection | undefined {

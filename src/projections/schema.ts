@@ -75,6 +75,18 @@ const migrations: Migration[] = [
       CREATE INDEX rate_limit_counters_by_window_end ON rate_limit_counters (window_ends_at);
     `,
   },
+  {
+    id: '003-blocks',
+    sql: `
+      CREATE TABLE blocks (
+        blocker_id uuid NOT NULL,
+        blocked_id uuid NOT NULL,
+        blocked_at timestamptz NOT NULL,
+        PRIMARY KEY (blocker_id, blocked_id)
+      );
+      CREATE INDEX blocks_by_blocked ON blocks (blocked_id);
+    `,
+  },
 ];
 
 export const migrateReadModels = (pool: pg.Pool) => migrate(pool, 'read-models', migrations);

@@ -17,25 +17,27 @@ const FOREIGN_KEY_VIOLATION = '23503';
 /** Two-key advisory lock: a fixed namespace and the user. Hash collisions only serialise more. */
 const LOCK_USER = "SELECT pg_advisory_xact_lock(hashtext('chat-backend:realtime-presence'), hashtext($1))";
 
+/** Both directions of the contact relation, less anyone on either side of a block. */
+const PRESENCE_AUDIENCE = `
+  SELECT contact_id AS user_id FROM contacts WHERE owner_id = $1::uuid
+  UNION
+  SELECT owner_id FROM contacts WHERE contact_id = $1::uuid
+  EXCEPT
+  SELECT blocked_id FROM blocks WHERE blocker_id = $1::uuid
+  EXCEPT
+  SELECT blocker_id FROM blocks WHERE blocked_id = $1::uuid`;
+
 /**
- * The user's presence audience (both directions of the contact relation), returned only when no
- * other node has a row for the user: the change being made is then the first or the last one.
+ * The user's presence audience, returned only when no other node has a row for the user: the
+ * change being made is then the first or the last one.
  */
 const AUDIENCE_IF_ALONE = `
-  SELECT audience.user_id FROM (
-    SELECT contact_id::text AS user_id FROM contacts WHERE owner_id = $1::uuid
-    UNION
-    SELECT owner_id::text FROM contacts WHERE contact_id = $1::uuid
-  ) AS audience
+  SELECT audience.user_id::text AS user_id FROM (${PRESENCE_AUDIENCE}) AS audience
   WHERE NOT EXISTS (SELECT 1 FROM realtime_presence WHERE user_id = $2 AND node_id <> $3::uuid)`;
 
 const ONLINE_CONTACTS = `
   SELECT DISTINCT presence.user_id FROM realtime_presence AS presence
-  WHERE presence.user_id IN (
-    SELECT contact_id::text FROM contacts WHERE owner_id = $1::uuid
-    UNION
-    SELECT owner_id::text FROM contacts WHERE contact_id = $1::uuid
-  )`;
+  WHERE presence.user_id IN (SELECT audience.user_id::text FROM (${PRESENCE_AUDIENCE}) AS audience)`;
 
 export type AddOutcome = 'added' | 'present' | 'node-expired';
 

@@ -165,4 +165,32 @@ describe('realtime with several nodes', () => {
     await fayA.until(() => ephemeral(fayA, 'presence').length === 2, 'eve offline');
     expect(ephemeral(fayA, 'presence').at(-1)).toEqual({ userId: eve.userId, online: false });
   });
+
+  it('never shows presence across a block, either way', async () => {
+    const [kim, lee, max] = await Promise.all(
+      ['kim', 'lee', 'max'].map((name) => signUp(http, uniqueName(name))),
+    );
+    // Lee has both as contacts; Kim blocks Lee.
+    await http.post('/v1/contacts', { username: kim!.username }, { token: lee!.token });
+    await http.post('/v1/contacts', { username: max!.username }, { token: lee!.token });
+    const blocked = await http.post('/v1/blocks', { userId: lee!.userId }, { token: kim!.token });
+    expect(blocked.status).toBe(204);
+    const ready = await http.get('/v1/contacts', {
+      token: lee!.token,
+      headers: { 'x-min-position': blocked.headers.get('x-position')! },
+    });
+    expect(ready.body.items).toHaveLength(2);
+
+    const leeA = await connect(nodeA, lee!.token);
+    const kimB = await connect(nodeB, kim!.token);
+    // Max's arrival is the barrier: presence is delivered in commit order, so Kim's would come first.
+    await connect(nodeB, max!.token);
+    await leeA.until(() => ephemeral(leeA, 'presence').length === 1, 'max online');
+    expect(ephemeral(leeA, 'presence')).toEqual([{ userId: max!.userId, online: true }]);
+    // Kim's snapshot leaves Lee out too.
+    const kimSnapshot = await connect(nodeA, kim!.token);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(ephemeral(kimSnapshot, 'presence')).toEqual([]);
+    expect(ephemeral(kimB, 'presence')).toEqual([]);
+  });
 });
