@@ -166,6 +166,9 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         frameFor,
         logger,
         nodeTimeoutMs: config.realtimeNodeTimeoutSeconds * 1000,
+        replayLimit: config.realtimeReplayLimit,
+        maxBackpressureBytes: config.realtimeMaxBackpressureBytes,
+        idleTimeoutSeconds: config.realtimeIdleTimeoutSeconds,
       });
       closers.push(() => realtime!.close());
     }

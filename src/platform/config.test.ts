@@ -36,6 +36,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REALTIME_NODE_TIMEOUT_SECONDS: '0' })).toThrow(/REALTIME_NODE_TIMEOUT_SECONDS/);
   });
 
+  it('takes the realtime bounds, refusing idle timeouts uWebSockets.js would abort on', () => {
+    expect(loadConfig({})).toMatchObject({
+      realtimeReplayLimit: 10_000,
+      realtimeMaxBackpressureBytes: 1024 * 1024,
+      realtimeIdleTimeoutSeconds: 60,
+    });
+    expect(loadConfig({ REALTIME_IDLE_TIMEOUT_SECONDS: '0' }).realtimeIdleTimeoutSeconds).toBe(0);
+    expect(loadConfig({ REALTIME_IDLE_TIMEOUT_SECONDS: '960' }).realtimeIdleTimeoutSeconds).toBe(960);
+    for (const bad of ['5', '961', '1000']) {
+      expect(() => loadConfig({ REALTIME_IDLE_TIMEOUT_SECONDS: bad })).toThrow(
+        /REALTIME_IDLE_TIMEOUT_SECONDS/,
+      );
+    }
+    expect(loadConfig({ REALTIME_REPLAY_LIMIT: '500' }).realtimeReplayLimit).toBe(500);
+  });
+
   it('requires a real JWT secret in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
     expect(

@@ -17,6 +17,12 @@ const EnvSchema = Type.Object({
   PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
   REALTIME_PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
   REALTIME_NODE_TIMEOUT_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })),
+  REALTIME_REPLAY_LIMIT: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,6}$' })),
+  REALTIME_MAX_BACKPRESSURE_BYTES: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{3,9}$' })),
+  // uWebSockets.js takes 0 (off) or 8 to 960 seconds, and aborts the process on anything else.
+  REALTIME_IDLE_TIMEOUT_SECONDS: Type.Optional(
+    Type.String({ pattern: '^(0|[89]|[1-9][0-9]|[1-8][0-9]{2}|9[0-5][0-9]|960)$' }),
+  ),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   ACCESS_TOKEN_TTL_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]*$' })),
   BCRYPT_ROUNDS: Type.Optional(Type.String({ pattern: '^([4-9]|1[0-5])$' })),
@@ -50,6 +56,11 @@ export interface Config {
   readonly realtimePort: number;
   /** A realtime node silent for this long counts as dead: other nodes take its users offline. */
   readonly realtimeNodeTimeoutSeconds: number;
+  /** Most events a resume may scan; past it the client gets `resync` instead of a partial replay. */
+  readonly realtimeReplayLimit: number;
+  /** Bytes a WebSocket may have buffered before it is closed as a slow consumer. */
+  readonly realtimeMaxBackpressureBytes: number;
+  readonly realtimeIdleTimeoutSeconds: number;
   readonly jwtSecret: string;
   readonly jwtSecretIsDevelopmentDefault: boolean;
   readonly accessTokenTtlSeconds: number;
@@ -126,6 +137,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: port(valid.PORT, 3000, 'PORT'),
     realtimePort: port(valid.REALTIME_PORT, 3001, 'REALTIME_PORT'),
     realtimeNodeTimeoutSeconds: Number(valid.REALTIME_NODE_TIMEOUT_SECONDS ?? 30),
+    realtimeReplayLimit: Number(valid.REALTIME_REPLAY_LIMIT ?? 10_000),
+    realtimeMaxBackpressureBytes: Number(valid.REALTIME_MAX_BACKPRESSURE_BYTES ?? 1024 * 1024),
+    realtimeIdleTimeoutSeconds: Number(valid.REALTIME_IDLE_TIMEOUT_SECONDS ?? 60),
     jwtSecret: valid.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
     jwtSecretIsDevelopmentDefault: valid.JWT_SECRET === undefined,
     accessTokenTtlSeconds: Number(valid.ACCESS_TOKEN_TTL_SECONDS ?? 900),
