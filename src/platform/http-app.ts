@@ -2,7 +2,7 @@ import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from './logger.js';
 import { mapError, problem } from './problems.js';
@@ -11,6 +11,18 @@ export type HttpApp = FastifyInstance<Server, IncomingMessage, ServerResponse, L
 
 const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
+/** The one way every failure reaches a client: an RFC 9457 problem document. */
+function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const mapped = mapError(error);
+  if (mapped.unexpected) request.log.error({ err: error }, 'request failed');
+  else request.log.info({ code: mapped.problem.type, status: mapped.problem.status }, 'request refused');
+  void reply
+    .status(mapped.problem.status)
+    .headers(mapped.headers)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(mapped.problem);
+}
+
 /** A fastify instance with the TypeBox provider, problem+json errors and the OpenAPI document. */
 export async function createHttpApp(options: {
   logger: Logger;
@@ -18,6 +30,8 @@ export async function createHttpApp(options: {
 }): Promise<HttpApp> {
   const app = Fastify({
     loggerInstance: options.logger,
+    // Router refusals (a malformed or over-long path segment) get the same problem documents.
+    frameworkErrors: (error, request, reply) => sendProblem(error, request, reply),
     trustProxy: options.trustProxy ?? false,
     bodyLimit: 64 * 1024,
     // Never trust a client-supplied request id for correlation; generate our own.
@@ -35,16 +49,7 @@ export async function createHttpApp(options: {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  app.setErrorHandler((error, request, reply) => {
-    const mapped = mapError(error);
-    if (mapped.unexpected) request.log.error({ err: error }, 'request failed');
-    else request.log.info({ code: mapped.problem.type, status: mapped.problem.status }, 'request refused');
-    void reply
-      .status(mapped.problem.status)
-      .headers(mapped.headers)
-      .type(PROBLEM_CONTENT_TYPE)
-      .send(mapped.problem);
-  });
+  app.setErrorHandler(sendProblem);
   app.setNotFoundHandler((request, reply) => {
     void reply
       .status(404)
