@@ -107,7 +107,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
           store,
           pool,
           projections: allProjections.map((p) => p.name),
-          maxProjectionLag: 1000n,
+          maxProjectionLag: 1000,
         }),
       );
       if (passwords) {

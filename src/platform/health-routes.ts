@@ -8,7 +8,7 @@ export interface HealthDeps {
   readonly pool: pg.Pool;
   readonly projections: readonly string[];
   /** Ready only while every projection is at most this many events behind the log. */
-  readonly maxProjectionLag: bigint;
+  readonly maxProjectionLag: number;
 }
 
 const Check = Type.Object({ ok: Type.Boolean(), detail: Type.Optional(Type.String()) });
@@ -20,6 +20,29 @@ async function check(run: () => Promise<string | undefined>): Promise<{ ok: bool
   } catch (error) {
     return { ok: false, detail: error instanceof Error ? error.message : 'failed' };
   }
+}
+
+/**
+ * Which projections are more than `maxProjectionLag` events behind, counted in events (not by
+ * subtracting positions, which in EventStoreDB are byte offsets): one bounded read after the
+ * slowest checkpoint finds the position a projection must have reached.
+ */
+async function projectionsBehind(deps: HealthDeps): Promise<string | undefined> {
+  const { rows } = await deps.pool.query<{ name: string; position: string }>(
+    'SELECT name, position FROM projection_checkpoints WHERE name = ANY($1)',
+    [deps.projections],
+  );
+  const positions = new Map(rows.map((row) => [row.name, BigInt(row.position)]));
+  const checkpoint = (name: string) => positions.get(name) ?? 0n;
+  const slowest = deps.projections.reduce(
+    (min, name) => (checkpoint(name) < min ? checkpoint(name) : min),
+    checkpoint(deps.projections[0] ?? ''),
+  );
+  const ahead = await deps.store.readAll({ after: slowest, maxCount: deps.maxProjectionLag + 1 });
+  const mustReach = ahead.length > deps.maxProjectionLag ? ahead[0]?.position : undefined;
+  if (mustReach === undefined) return undefined;
+  const behind = deps.projections.filter((name) => checkpoint(name) < mustReach);
+  return `more than ${deps.maxProjectionLag} events behind the log: ${behind.join(', ')}`;
 }
 
 export function healthRoutes(deps: HealthDeps) {
@@ -47,18 +70,7 @@ export function healthRoutes(deps: HealthDeps) {
             await deps.pool.query('SELECT 1');
             return undefined;
           }),
-          check(async () => {
-            const head = await deps.store.headPosition();
-            const { rows } = await deps.pool.query<{ name: string; position: string }>(
-              'SELECT name, position FROM projection_checkpoints WHERE name = ANY($1)',
-              [deps.projections],
-            );
-            const positions = new Map(rows.map((row) => [row.name, BigInt(row.position)]));
-            const behind = deps.projections.filter(
-              (name) => head - (positions.get(name) ?? 0n) > deps.maxProjectionLag,
-            );
-            return behind.length === 0 ? undefined : `behind the log: ${behind.join(', ')}`;
-          }),
+          check(() => projectionsBehind(deps)),
         ]);
         const checks = { eventStore, database, projections };
         const ok = Object.values(checks).every((result) => result.ok);
