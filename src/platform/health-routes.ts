@@ -42,7 +42,7 @@ async function projectionsBehind(deps: HealthDeps): Promise<string | undefined> 
   const mustReach = ahead.length > deps.maxProjectionLag ? ahead[0]?.position : undefined;
   if (mustReach === undefined) return undefined;
   const behind = deps.projections.filter((name) => checkpoint(name) < mustReach);
-  return `more than ${deps.maxProjectionLag} events behind the log: ${behind.join(', ')}`;
+  return `more than ${deps.maxProjectionLag} events behind the log (the slowest): ${behind.join(', ')}`;
 }
 
 export function healthRoutes(deps: HealthDeps) {
