@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunningSystem } from '../src/system.js';
 import { httpClient, signUp } from '../test/support/http-client.js';
-import { RealtimeClient, realtimeUrl } from '../test/support/ws-client.js';
+import { TestClient, realtimeUrl } from '../test/support/ws-client.js';
 
 export interface LatencyResult {
   readonly messages: number;
@@ -26,7 +26,7 @@ export async function measureDeliveryLatency(
   const http = httpClient(`http://127.0.0.1:${system.httpPort}`);
   const sender = await signUp(http, `bench_sender_${process.pid}`);
   const receiver = await signUp(http, `bench_receiver_${process.pid}`);
-  const client = await RealtimeClient.connect(realtimeUrl(system.realtimePort!, receiver.token));
+  const client = await TestClient.open(realtimeUrl(system.realtimePort!, receiver.token));
   const sentAt = new Map<string, bigint>();
   const latencies: number[] = [];
   client.socket.on('message', (raw) => {

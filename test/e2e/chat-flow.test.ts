@@ -5,7 +5,7 @@ import type { RunningSystem } from '../../src/system.js';
 import { httpClient, signUp, type HttpClient } from '../support/http-client.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { startTestSystem } from '../support/system.js';
-import { RealtimeClient, realtimeUrl } from '../support/ws-client.js';
+import { TestClient, realtimeUrl } from '../support/ws-client.js';
 
 let db: TestDatabase;
 let system: RunningSystem;
@@ -31,8 +31,8 @@ describe('two people chat, end to end on the real stack', () => {
     expect(verify.status).toBe(200);
     expect(verify.body).toMatchObject({ userId: alice.userId, username: 'alice' });
 
-    const bobLive = await RealtimeClient.connect(realtimeUrl(system.realtimePort!, bob.token));
-    const aliceLive = await RealtimeClient.connect(realtimeUrl(system.realtimePort!, alice.token));
+    const bobLive = await TestClient.open(realtimeUrl(system.realtimePort!, bob.token));
+    const aliceLive = await TestClient.open(realtimeUrl(system.realtimePort!, alice.token));
 
     const added = await http.post('/v1/contacts', { username: 'bob' }, { token: alice.token });
     expect(added.status).toBe(201);

@@ -1,20 +1,20 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { signUp } from '../support/http-client.js';
 import { uniqueName, useTestSystem } from '../support/test-system.js';
-import { RealtimeClient, realtimeUrl, type Frame } from '../support/ws-client.js';
+import { TestClient, realtimeUrl, type ServerFrame } from '../support/ws-client.js';
 
 const t = useTestSystem();
-const clients: RealtimeClient[] = [];
+const clients: TestClient[] = [];
 afterAll(async () => {
   await Promise.all(clients.map((client) => client.close()));
 });
 
 async function live(token: string) {
-  const client = await RealtimeClient.connect(realtimeUrl(t.system.realtimePort!, token));
+  const client = await TestClient.open(realtimeUrl(t.system.realtimePort!, token));
   clients.push(client);
   return client;
 }
-const atPosition = (type: string, position: unknown) => (frame: Frame) =>
+const atPosition = (type: string, position: unknown) => (frame: ServerFrame) =>
   frame.type === type && frame.position === position;
 
 describe('a group of three, live', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { signUp } from '../support/http-client.js';
 import { uniqueName, useTestSystem } from '../support/test-system.js';
-import { RealtimeClient, realtimeUrl } from '../support/ws-client.js';
+import { TestClient, realtimeUrl } from '../support/ws-client.js';
 
 const t = useTestSystem({ REALTIME_REPLAY_LIMIT: '20' });
 
@@ -15,12 +15,12 @@ describe('realtime bounds from configuration', () => {
       last = (await t.http.post('/v1/messages', { to: b.username, body: `m${i}` }, { token: a.token })).body
         .position as string;
     }
-    const far = await RealtimeClient.connect(realtimeUrl(t.system.realtimePort!, b.token, before.toString()));
+    const far = await TestClient.open(realtimeUrl(t.system.realtimePort!, b.token, before.toString()));
     const first = await far.next(() => true);
     expect(first).toEqual({ type: 'resync' });
     await far.close();
 
-    const near = await RealtimeClient.connect(
+    const near = await TestClient.open(
       realtimeUrl(t.system.realtimePort!, b.token, (BigInt(last) - 5n).toString()),
     );
     await near.next((frame) => frame.position === last);

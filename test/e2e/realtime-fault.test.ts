@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSystem } from '../../src/system.js';
 import { eventually } from '../realtime/support/eventually.js';
-import { TestClient, type ServerFrame } from '../realtime/support/test-client.js';
+import { TestClient, type ServerFrame } from '../support/ws-client.js';
 import { httpClient, signUp, type HttpClient } from '../support/http-client.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { startTestSystem, TEST_JWT_SECRET } from '../support/system.js';

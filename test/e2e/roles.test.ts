@@ -5,7 +5,7 @@ import type { RunningSystem } from '../../src/system.js';
 import { httpClient, signUp } from '../support/http-client.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { startTestSystem, TEST_JWT_SECRET } from '../support/system.js';
-import { RealtimeClient, realtimeUrl } from '../support/ws-client.js';
+import { TestClient, realtimeUrl } from '../support/ws-client.js';
 
 const run = promisify(execFile);
 let db: TestDatabase;
@@ -45,7 +45,7 @@ describe('every role alone, each its own system (as its own process would be) on
 
     const ada = await signUp(write, 'ada_roles');
     const bob = await signUp(write, 'bob_roles');
-    const live = await RealtimeClient.connect(realtimeUrl(realtime.realtimePort!, bob.token));
+    const live = await TestClient.open(realtimeUrl(realtime.realtimePort!, bob.token));
     const sent = await write.post(
       '/v1/messages',
       { to: 'bob_roles', body: 'across roles' },

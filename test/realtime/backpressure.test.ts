@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RealtimeServer } from '../../src/realtime/server.js';
 import { createHarness, realtimeUrl, type Harness } from './support/harness.js';
-import { TestClient } from './support/test-client.js';
+import { TestClient } from '../support/ws-client.js';
 
 const MAX_BACKPRESSURE = 256 * 1024;
 /** Each test frame carries this much padding, so a batch stays well under the limit. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenService } from '../../src/platform/tokens.js';
 import type { RealtimeServer } from '../../src/realtime/server.js';
 import { createHarness, realtimeUrl, TEST_SECRET, type Harness } from './support/harness.js';
-import { refusedUpgrade, TestClient } from './support/test-client.js';
+import { refusedUpgrade, TestClient } from '../support/ws-client.js';
 
 describe('realtime handshake', () => {
   let harness: Harness;

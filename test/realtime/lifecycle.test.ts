@@ -12,7 +12,7 @@ import {
   testFrameFor,
   type Harness,
 } from './support/harness.js';
-import { TestClient } from './support/test-client.js';
+import { TestClient } from '../support/ws-client.js';
 
 describe('realtime connection lifecycle', () => {
   let harness: Harness;

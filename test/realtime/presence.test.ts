@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RealtimeServer } from '../../src/realtime/server.js';
 import { eventually } from './support/eventually.js';
 import { createHarness, realtimeUrl, type Harness } from './support/harness.js';
-import { TestClient, type ServerFrame } from './support/test-client.js';
+import { TestClient, type ServerFrame } from '../support/ws-client.js';
 
 /** The online/offline values a client was told about one user, in arrival order. */
 const presenceOf = (client: TestClient, userId: string): boolean[] =>

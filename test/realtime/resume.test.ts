@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RealtimeServer } from '../../src/realtime/server.js';
 import { createHarness, realtimeUrl, storeWith, type Harness } from './support/harness.js';
-import { TestClient } from './support/test-client.js';
+import { TestClient } from '../support/ws-client.js';
 
 describe('realtime resume with since', () => {
   let harness: Harness;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RealtimeServer } from '../../src/realtime/server.js';
 import { createHarness, realtimeUrl, type Harness } from './support/harness.js';
-import { TestClient, type ServerFrame } from './support/test-client.js';
+import { TestClient, type ServerFrame } from '../support/ws-client.js';
 
 const typings = (client: TestClient): Record<string, unknown>[] =>
   client.frames.flatMap((frame: ServerFrame) => (frame.type === 'typing' && frame.data ? [frame.data] : []));
