@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Decider, DomainEvent } from '../domain/decider.js';
 import { caller } from '../platform/authenticate.js';
-import { handleCommand, type CommandContext, type CommandOutcome } from './handle-command.js';
+import { handleCommandFrom, type CommandContext, type CommandOutcome } from './handle-command.js';
 import { requestMetadata } from './metadata.js';
 
 export interface CallerCommandDeps extends CommandContext {
@@ -17,16 +17,13 @@ export function asCaller(deps: CallerCommandDeps) {
     request: FastifyRequest,
     streamName: string,
     decider: Decider<S, C, E>,
-    command: (context: { actorId: string; now: string }) => C,
+    command: (context: { actorId: string; now: string }, state: S) => C | Promise<C>,
   ): Promise<CommandOutcome<S, E>> => {
     const now = deps.now();
-    return handleCommand(
-      deps,
-      streamName,
-      decider,
-      command({ actorId: caller(request).userId, now: now.toISOString() }),
-      { metadata: requestMetadata(request, now) },
-    );
+    const context = { actorId: caller(request).userId, now: now.toISOString() };
+    return handleCommandFrom(deps, streamName, decider, (state) => command(context, state), {
+      metadata: requestMetadata(request, now),
+    });
   };
 }
 

@@ -99,7 +99,22 @@ export function handleCommand<S, C, E extends DomainEvent>(
   command: C,
   options: HandleOptions = {},
 ): Promise<CommandOutcome<S, E>> {
-  const run = () => decideAndAppend(context, streamName, decider, command, options);
+  return handleCommandFrom(context, streamName, decider, () => command, options);
+}
+
+/**
+ * The same path for a command that needs the stream's state to be put together (a lookup that
+ * depends on who the members are, say): it is built from the state just loaded, on every attempt,
+ * so the stream is read once per attempt.
+ */
+export function handleCommandFrom<S, C, E extends DomainEvent>(
+  context: CommandContext,
+  streamName: string,
+  decider: Decider<S, C, E>,
+  build: (state: S) => C | Promise<C>,
+  options: HandleOptions = {},
+): Promise<CommandOutcome<S, E>> {
+  const run = () => decideAndAppend(context, streamName, decider, build, options);
   return context.locks ? context.locks.run(streamName, run) : run();
 }
 
@@ -107,7 +122,7 @@ async function decideAndAppend<S, C, E extends DomainEvent>(
   context: CommandContext,
   streamName: string,
   decider: Decider<S, C, E>,
-  command: C,
+  build: (state: S) => C | Promise<C>,
   options: HandleOptions,
 ): Promise<CommandOutcome<S, E>> {
   const maxRetries = options.maxRetries ?? 10;
@@ -115,7 +130,7 @@ async function decideAndAppend<S, C, E extends DomainEvent>(
     const loaded = await load(context, streamName, decider);
     let events: readonly E[];
     try {
-      events = decider.decide(command, loaded.state);
+      events = decider.decide(await build(loaded.state), loaded.state);
     } catch (error) {
       keep(context, streamName, decider, loaded);
       throw error;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AggregateCache } from '../../src/commands/aggregate-cache.js';
-import { handleCommand, type CommandContext } from '../../src/commands/handle-command.js';
+import { handleCommand, handleCommandFrom, type CommandContext } from '../../src/commands/handle-command.js';
 import { contactsDecider, contactsStreamName } from '../../src/domain/contacts/contacts.js';
 import { createPostgresEventStore } from '../../src/eventstore/postgres/index.js';
 import type { EventStore } from '../../src/eventstore/port.js';
@@ -63,6 +63,26 @@ describe('the command path', () => {
     ).rejects.toMatchObject({ code: 'not_a_contact' });
     const outcome = await handleCommand(context, stream, contactsDecider, add('x'));
     expect(outcome.appended).toHaveLength(1);
+  });
+});
+
+describe('a command built from the loaded state', () => {
+  it('is built from the state just read, and built again from fresh state after a conflict', async () => {
+    const stream = contactsStreamName(`built-${Date.now()}`);
+    const context = { store, cache: new AggregateCache() };
+    const other = { store, cache: new AggregateCache() };
+    await handleCommand(context, stream, contactsDecider, add('first'));
+    const seen: string[][] = [];
+    const outcome = await handleCommandFrom(context, stream, contactsDecider, async (state) => {
+      seen.push([...state.contacts].sort());
+      // On the first attempt another process writes in between, so the append conflicts.
+      if (seen.length === 1) await handleCommand(other, stream, contactsDecider, add('racer'));
+      return add(`after-${state.contacts.size}`);
+    });
+    expect(seen).toEqual([['first'], ['first', 'racer']]);
+    expect(outcome.appended).toEqual([
+      expect.objectContaining({ data: expect.objectContaining({ contactId: 'after-2' }) }),
+    ]);
   });
 });
 

@@ -3,12 +3,11 @@ import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { ConversationCommand } from '../../domain/conversation/commands.js';
 import { conversationDecider, conversationStreamName } from '../../domain/conversation/conversation.js';
-import { MAX_GROUP_MEMBERS } from '../../domain/conversation/state.js';
+import { MAX_GROUP_MEMBERS, type ConversationState } from '../../domain/conversation/state.js';
 import { caller } from '../../platform/authenticate.js';
 import type { HttpApp } from '../../platform/http-app.js';
 import { blockedBetween } from '../blocks.js';
 import { asCaller, noContent, type CallerCommandDeps } from '../as-caller.js';
-import { loadAggregate } from '../handle-command.js';
 import { resolveUser } from '../resolve-user.js';
 import { sentMessage } from '../sent-message.js';
 import {
@@ -39,20 +38,31 @@ const secured = { tags: ['conversations'], security: [{ bearer: [] }] };
 
 export function conversationRoutes(deps: ConversationRoutesDeps) {
   const asMe = asCaller(deps);
-  /** Runs one command on a conversation as the caller. */
-  function run(request: FastifyRequest, conversationId: string, command: CommandBody) {
+  /**
+   * Runs one command on a conversation as the caller; a command that depends on the conversation
+   * (as a send depends on its members' blocks) is built from the state the command path loads.
+   */
+  function run(
+    request: FastifyRequest,
+    conversationId: string,
+    command: CommandBody | ((state: ConversationState) => Promise<CommandBody>),
+  ) {
     const id = conversationId.toLowerCase();
-    return asMe(request, conversationStreamName(id), conversationDecider, ({ actorId, now }) => ({
-      ...command,
-      conversationId: id,
-      actorId,
-      now,
-    }));
+    return asMe(
+      request,
+      conversationStreamName(id),
+      conversationDecider,
+      async ({ actorId, now }, state) => ({
+        ...(typeof command === 'function' ? await command(state) : command),
+        conversationId: id,
+        actorId,
+        now,
+      }),
+    );
   }
 
   /** For a direct conversation: whether its two members block each other. */
-  async function blockedIn(conversationId: string, userId: string): Promise<boolean> {
-    const state = await loadAggregate(deps, conversationStreamName(conversationId), conversationDecider);
+  async function blockedIn(state: ConversationState, userId: string): Promise<boolean> {
     if (state.status !== 'active' || state.kind !== 'direct') return false;
     const other = [...state.members].find((member) => member !== userId);
     return other !== undefined && (await blockedBetween(deps, userId, other));
@@ -136,13 +146,13 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
         const conversationId = request.params.conversationId.toLowerCase();
         const messageId = randomUUID();
         const { clientMessageId } = request.body;
-        const outcome = await run(request, conversationId, {
+        const outcome = await run(request, conversationId, async (state) => ({
           type: 'SendMessage',
           messageId,
           body: request.body.body,
           ...(clientMessageId !== undefined ? { clientMessageId } : {}),
-          blocked: await blockedIn(conversationId, me.userId),
-        });
+          blocked: await blockedIn(state, me.userId),
+        }));
         const sent = await sentMessage(deps, outcome, { senderId: me.userId, messageId, clientMessageId });
         return reply
           .status(201)
