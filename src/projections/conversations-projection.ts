@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type {
   ConversationRead,
   DirectConversationStarted,
@@ -10,6 +11,37 @@ import type {
 } from '../domain/conversation/events.js';
 import { defineProjection } from './projection.js';
 
+async function insertConversation(
+  client: pg.ClientBase,
+  position: bigint,
+  conversation: {
+    conversationId: string;
+    kind: 'direct' | 'group';
+    title: string | null;
+    createdBy: string | null;
+    createdAt: string;
+    memberIds: readonly string[];
+  },
+): Promise<void> {
+  await client.query(
+    `INSERT INTO conversations (conversation_id, kind, title, created_by, created_at, activity_position)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (conversation_id) DO NOTHING`,
+    [
+      conversation.conversationId,
+      conversation.kind,
+      conversation.title,
+      conversation.createdBy,
+      conversation.createdAt,
+      position.toString(),
+    ],
+  );
+  await client.query(
+    `INSERT INTO conversation_members (conversation_id, user_id, joined_at)
+     SELECT $1, unnest($2::uuid[]), $3 ON CONFLICT DO NOTHING`,
+    [conversation.conversationId, conversation.memberIds, conversation.createdAt],
+  );
+}
+
 /** Conversations with their current members, last message and each member's unread count. */
 export const conversationsProjection = defineProjection({
   name: 'conversations',
@@ -17,29 +49,25 @@ export const conversationsProjection = defineProjection({
   handlers: {
     async DirectConversationStarted(client, event) {
       const data = event.data as DirectConversationStarted['data'];
-      await client.query(
-        `INSERT INTO conversations (conversation_id, kind, created_at, activity_position)
-         VALUES ($1, 'direct', $2, $3) ON CONFLICT (conversation_id) DO NOTHING`,
-        [data.conversationId, data.startedAt, event.position.toString()],
-      );
-      await client.query(
-        `INSERT INTO conversation_members (conversation_id, user_id, joined_at)
-         SELECT $1, unnest($2::uuid[]), $3 ON CONFLICT DO NOTHING`,
-        [data.conversationId, data.memberIds, data.startedAt],
-      );
+      await insertConversation(client, event.position, {
+        conversationId: data.conversationId,
+        kind: 'direct',
+        title: null,
+        createdBy: null,
+        createdAt: data.startedAt,
+        memberIds: data.memberIds,
+      });
     },
     async GroupCreated(client, event) {
       const data = event.data as GroupCreated['data'];
-      await client.query(
-        `INSERT INTO conversations (conversation_id, kind, title, created_by, created_at, activity_position)
-         VALUES ($1, 'group', $2, $3, $4, $5) ON CONFLICT (conversation_id) DO NOTHING`,
-        [data.conversationId, data.title, data.creatorId, data.createdAt, event.position.toString()],
-      );
-      await client.query(
-        `INSERT INTO conversation_members (conversation_id, user_id, joined_at)
-         SELECT $1, unnest($2::uuid[]), $3 ON CONFLICT DO NOTHING`,
-        [data.conversationId, data.memberIds, data.createdAt],
-      );
+      await insertConversation(client, event.position, {
+        conversationId: data.conversationId,
+        kind: 'group',
+        title: data.title,
+        createdBy: data.creatorId,
+        createdAt: data.createdAt,
+        memberIds: data.memberIds,
+      });
     },
     async MemberAdded(client, event) {
       const data = event.data as MemberAdded['data'];
