@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventStore } from '../../src/eventstore/create-event-store.js';
 import { DuplicateEventIdError } from '../../src/eventstore/errors.js';
@@ -102,5 +102,16 @@ describe('PostgreSQL event store specifics', () => {
     ]);
     expect(await store.readStream('specifics-f')).toHaveLength(1);
     expect(await store.readStream('specifics-g')).toHaveLength(1);
+  });
+
+  it('keeps the other appends of a batch when the server refuses one of them', async () => {
+    // Past the client-side checks, but too long for the stream index: the server refuses it.
+    const results = await Promise.allSettled([
+      store.appendToStream('specifics-h', [event()], { expectedRevision: 'no_stream' }),
+      store.appendToStream(randomBytes(6000).toString('hex'), [event()]),
+      store.appendToStream('specifics-h', [event()], { expectedRevision: 0n }),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await store.readStream('specifics-h')).toHaveLength(2);
   });
 });

@@ -1,11 +1,48 @@
-import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors.js';
-import type { AppendResult, ExpectedRevision, NewEvent } from '../port.js';
+import { DuplicateEventIdError } from '../errors.js';
+import type { ExpectedRevision, NewEvent } from '../port.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Text PostgreSQL cannot store: NUL, or a UTF-16 surrogate without its pair. */
+const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/**
+ * The same in serialised JSON, where JSON.stringify escapes both: `\u0000` and `\udXXX` preceded
+ * by an even number of backslashes (an odd one means the backslash itself was escaped).
+ */
+const UNSTORABLE_JSON = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f])/i;
 
-/** Rejects input the database would refuse halfway through a transaction. */
-export function assertAppendable(streamName: string, events: readonly NewEvent[]): void {
+/** One append, checked and serialised, as the batch statement takes it. */
+export interface EncodedAppend {
+  readonly streamName: string;
+  readonly expectedRevision: ExpectedRevision;
+  readonly ids: readonly string[];
+  readonly types: readonly string[];
+  readonly datas: readonly string[];
+  readonly metadatas: readonly string[];
+}
+
+function storableText(what: string, text: string): string {
+  if (UNSTORABLE_TEXT.test(text)) throw new TypeError(`${what} holds NUL or an unpaired surrogate`);
+  return text;
+}
+
+function storableJson(what: string, value: unknown): string {
+  const json = JSON.stringify(value);
+  if (UNSTORABLE_JSON.test(json)) throw new TypeError(`${what} holds NUL or an unpaired surrogate`);
+  return json;
+}
+
+/**
+ * Rejects, before anything is sent, input the database would refuse (and with it every other
+ * append of the batch): empty stream names, ids that are not UUIDs or repeat, NUL or unpaired
+ * surrogates in any text. Serialises the events once.
+ */
+export function encodeAppend(
+  streamName: string,
+  events: readonly NewEvent[],
+  expectedRevision: ExpectedRevision,
+): EncodedAppend {
   if (streamName.length === 0) throw new TypeError('stream name must not be empty');
+  storableText('stream name', streamName);
   const seen = new Set<string>();
   for (const event of events) {
     if (!UUID.test(event.id)) throw new TypeError(`event id ${JSON.stringify(event.id)} is not a UUID`);
@@ -13,50 +50,12 @@ export function assertAppendable(streamName: string, events: readonly NewEvent[]
     if (seen.has(id)) throw new DuplicateEventIdError(streamName, event.id);
     seen.add(id);
   }
-}
-
-/** Throws unless the stream's current revision (undefined: no stream) satisfies `expected`. */
-export function checkExpectedRevision(
-  streamName: string,
-  expected: ExpectedRevision,
-  current: bigint | undefined,
-): void {
-  const satisfied =
-    expected === 'any' ||
-    (expected === 'no_stream' && current === undefined) ||
-    (expected === 'stream_exists' && current !== undefined) ||
-    (typeof expected === 'bigint' && expected === current);
-  if (!satisfied) throw new WrongExpectedRevisionError(streamName, expected, current ?? 'no_stream');
-}
-
-/** A stored event of the stream whose id is among those being appended. */
-export interface StoredEventRef {
-  readonly id: string;
-  readonly revision: bigint;
-  readonly position: bigint;
-}
-
-/**
- * Decides what an append means given which of its ids the stream already holds (`stored`, in
- * revision order): `undefined` when none (a new append); the original result when all of them
- * are stored as the same events in the same order at consecutive revisions (a retry); otherwise
- * an id is being re-used for something else, which throws DuplicateEventIdError.
- */
-export function matchStoredAppend(
-  streamName: string,
-  events: readonly NewEvent[],
-  stored: readonly StoredEventRef[],
-): AppendResult | undefined {
-  const first = stored[0];
-  if (first === undefined) return undefined;
-  const last = stored[stored.length - 1] ?? first;
-  const sameSequence =
-    stored.length === events.length &&
-    stored.every(
-      (ref, index) =>
-        ref.id.toLowerCase() === events[index]?.id.toLowerCase() &&
-        ref.revision === first.revision + BigInt(index),
-    );
-  if (!sameSequence) throw new DuplicateEventIdError(streamName, first.id);
-  return { nextExpectedRevision: last.revision, position: last.position };
+  return {
+    streamName,
+    expectedRevision,
+    ids: events.map((event) => event.id),
+    types: events.map((event) => storableText('event type', event.type)),
+    datas: events.map((event) => storableJson('event data', event.data)),
+    metadatas: events.map((event) => storableJson('event metadata', event.metadata ?? {})),
+  };
 }

@@ -11,8 +11,8 @@ import type {
   RecordedEvent,
   SubscribeOptions,
 } from '../port.js';
-import { assertAppendable } from './append-rules.js';
-import { AppendBatcher } from './append-transaction.js';
+import { encodeAppend } from './append-rules.js';
+import { AppendBatcher } from './append-batch.js';
 import { AppendNotifications } from './notifications.js';
 import { translateReadError } from './pg-errors.js';
 import { headPosition, readAll, readStream } from './read.js';
@@ -27,7 +27,7 @@ interface CommonOptions {
   readonly pollIntervalMs?: number;
   /** Events a subscription reads per query (default 500). */
   readonly subscriptionBatchSize?: number;
-  /** Most appends committed together in one transaction (default 100; 1 turns group commit off). */
+  /** Most appends committed together in one statement (default 100; 1 turns group commit off). */
   readonly maxAppendBatchSize?: number;
 }
 
@@ -83,8 +83,7 @@ class PostgresEventStore implements EventStore {
     options: AppendOptions = {},
   ): Promise<AppendResult> {
     this.#assertOpen();
-    assertAppendable(streamName, events);
-    return this.#appends.append({ streamName, events, expectedRevision: options.expectedRevision ?? 'any' });
+    return this.#appends.append(encodeAppend(streamName, events, options.expectedRevision ?? 'any'));
   }
 
   async readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {

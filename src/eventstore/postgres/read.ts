@@ -35,7 +35,7 @@ export function readStream(
   );
 }
 
-/** Safe to read by position without further care: appends commit in position order (see append-transaction.ts). */
+/** Safe to read by position without further care: appends commit in position order (see append-batch.ts). */
 export function readAll(pool: Pool, options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
   const after = options.after ?? 0n;
   return queryEvents(

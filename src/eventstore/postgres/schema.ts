@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 export const SCHEMA = 'event_store';
 export const EVENTS_TABLE = `${SCHEMA}.events`;
 export const LOG_HEAD_TABLE = `${SCHEMA}.log_head`;
+export const APPEND_FUNCTION = `${SCHEMA}.append_batch`;
 /** `pg_notify` channel; the payload is the log head after the committing append. */
 export const APPENDED_CHANNEL = 'event_store_appended';
 
@@ -40,12 +41,117 @@ const MIGRATIONS: readonly Migration[] = [
         CONSTRAINT ${STREAM_EVENT_ID_CONSTRAINT} UNIQUE (stream_name, event_id)
       );
       -- One row: the position of the newest committed event. Every append locks it (see
-      -- append-transaction.ts), which is what keeps the global order free of gaps.
+      -- append-batch.ts), which is what keeps the global order free of gaps.
       CREATE TABLE ${LOG_HEAD_TABLE} (
         singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
         position  bigint  NOT NULL
       );
       INSERT INTO ${LOG_HEAD_TABLE} (singleton, position) VALUES (true, 0);
+    `,
+  },
+  {
+    version: 2,
+    // A whole batch of appends in one statement (see append-batch.ts): the log-head lock is taken
+    // and released by the statement's own transaction, so it is held for microseconds of work and
+    // the commit, not for a conversation of round trips. Appends are applied in order and each is
+    // checked on its own; one that fails writes nothing and the others carry on.
+    //
+    // Arguments: per append its stream, expected revision ('any', 'no_stream', 'stream_exists' or
+    // a number) and event count; the events of all appends concatenated in order, each with its
+    // stream. Decisions are made in memory, then one INSERT writes every accepted event.
+    // Result, per append in order: outcome 'ok' (revision, position of its last event), 'retry'
+    // (the same events were stored before: their last revision and position), 'wrong_revision'
+    // (revision = the stream's current one, null for no stream) or 'duplicate_id' (duplicate_id =
+    // an id already stored for other events).
+    sql: `
+      CREATE FUNCTION ${APPEND_FUNCTION}(
+        streams text[], expected text[], counts integer[],
+        event_streams text[], ids uuid[], types text[], datas jsonb[], metadatas jsonb[]
+      ) RETURNS TABLE (outcome text, revision bigint, "position" bigint, duplicate_id uuid)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        head bigint;
+        start_head bigint;
+        total integer := coalesce(array_length(ids, 1), 0);
+        -- Current revision of every stream of the batch, kept up to date as appends are accepted.
+        known_streams text[];
+        known_revisions bigint[];
+        -- Per event: its position and revision if its append is accepted, else null.
+        positions bigint[] := array_fill(NULL::bigint, ARRAY[total]);
+        revisions bigint[] := array_fill(NULL::bigint, ARRAY[total]);
+        any_stored boolean;
+        first_index integer := 1;
+        n integer;
+        k integer;
+        current_revision bigint;
+        stored_ids uuid[];
+        stored_first bigint;
+        stored_last bigint;
+        stored_position bigint;
+      BEGIN
+        SELECT h.position INTO head FROM ${LOG_HEAD_TABLE} h FOR UPDATE;
+        start_head := head;
+        SELECT array_agg(s.name), array_agg((SELECT max(e.revision) FROM ${EVENTS_TABLE} e WHERE e.stream_name = s.name))
+          INTO known_streams, known_revisions
+          FROM (SELECT DISTINCT unnest(streams) AS name) s;
+        SELECT EXISTS (
+          SELECT FROM unnest(event_streams, ids) AS x (stream_name, id)
+            JOIN ${EVENTS_TABLE} e ON e.stream_name = x.stream_name AND e.event_id = x.id
+        ) INTO any_stored;
+        FOR i IN 1 .. coalesce(array_length(streams, 1), 0) LOOP
+          n := counts[i];
+          k := array_position(known_streams, streams[i]);
+          current_revision := known_revisions[k];
+          outcome := NULL; revision := NULL; "position" := NULL; duplicate_id := NULL;
+          IF any_stored THEN
+            -- Rare: some id of the batch is stored already (a retry, or an id re-used).
+            SELECT array_agg(e.event_id ORDER BY e.revision), min(e.revision), max(e.revision), max(e.position)
+              INTO stored_ids, stored_first, stored_last, stored_position
+              FROM ${EVENTS_TABLE} e
+             WHERE e.stream_name = streams[i] AND e.event_id = ANY (ids[first_index : first_index + n - 1]);
+            IF stored_ids IS NULL THEN
+              NULL;
+            ELSIF stored_ids = ids[first_index : first_index + n - 1] AND stored_last - stored_first = n - 1 THEN
+              -- A retry of an append that already succeeded wins over the revision check.
+              outcome := 'retry'; revision := stored_last; "position" := stored_position;
+            ELSE
+              outcome := 'duplicate_id'; duplicate_id := stored_ids[1];
+            END IF;
+          END IF;
+          IF outcome IS NULL THEN
+            IF (CASE expected[i]
+                  WHEN 'any' THEN false
+                  WHEN 'no_stream' THEN current_revision IS NOT NULL
+                  WHEN 'stream_exists' THEN current_revision IS NULL
+                  ELSE current_revision IS DISTINCT FROM expected[i]::bigint
+                END) THEN
+              outcome := 'wrong_revision'; revision := current_revision;
+            ELSE
+              FOR j IN 0 .. n - 1 LOOP
+                positions[first_index + j] := head + j + 1;
+                revisions[first_index + j] := coalesce(current_revision, -1) + j + 1;
+              END LOOP;
+              head := head + n;
+              current_revision := coalesce(current_revision, -1) + n;
+              known_revisions[k] := current_revision;
+              outcome := 'ok'; revision := current_revision; "position" := head;
+            END IF;
+          END IF;
+          first_index := first_index + n;
+          RETURN NEXT;
+        END LOOP;
+        IF head > start_head THEN
+          INSERT INTO ${EVENTS_TABLE} (position, stream_name, revision, event_id, type, data, metadata)
+          SELECT e.position, e.stream_name, e.revision, e.id, e.type, e.data, e.metadata
+            FROM unnest(positions, event_streams, revisions, ids, types, datas, metadatas)
+                 AS e (position, stream_name, revision, id, type, data, metadata)
+           WHERE e.position IS NOT NULL;
+          UPDATE ${LOG_HEAD_TABLE} SET position = head;
+          -- Delivered to listeners only when (and if) the transaction commits.
+          PERFORM pg_notify('${APPENDED_CHANNEL}', head::text);
+        END IF;
+      END
+      $fn$;
     `,
   },
 ];

@@ -33,7 +33,7 @@ function linkSignals(a: AbortSignal, b: AbortSignal | undefined): { signal: Abor
  * Catch-up then live, by the same loop: read the next batch above the cursor; when the log is
  * exhausted, sleep until a notification, a (re)connection of the listener, or the fallback poll.
  * Reading strictly above the last delivered position is complete and exactly-once because
- * positions become visible in order with no gaps (see append-transaction.ts).
+ * positions become visible in order with no gaps (see append-batch.ts).
  */
 export async function* subscribeToAll(
   context: SubscriptionContext,

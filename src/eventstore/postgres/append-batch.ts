@@ -1,0 +1,158 @@
+import type { Pool } from 'pg';
+import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors.js';
+import type { AppendResult, ExpectedRevision } from '../port.js';
+import type { EncodedAppend } from './append-rules.js';
+import { isConnectionFailure, translateAppendError } from './pg-errors.js';
+import { APPEND_FUNCTION } from './schema.js';
+
+/*
+ * Why the global order has no gaps a reader could observe (architecture decision 3).
+ *
+ * Every append statement first locks the single log-head row (`SELECT ... FOR UPDATE` inside
+ * `append_batch`) and only then reads the head and hands out positions head+1.., so position
+ * allocation is serialised: a writer can take positions only after the previous holder of the lock
+ * has ended. PostgreSQL ends a transaction by first making its commit visible to new snapshots
+ * (ProcArrayEndTransaction) and only afterwards releasing its locks. So when writer B obtains the
+ * lock, writer A's events (lower positions) are already visible to everyone; any snapshot that can
+ * see B's position N+1 was taken after B committed and therefore also sees A's N. A failed
+ * statement gives its positions back (the head update rolls back with it), so the log is dense:
+ * positions are exactly 1..head, and "read everything above my cursor" is a complete reader
+ * protocol. (The function runs under READ COMMITTED, so each of its statements after the lock
+ * sees every append that committed while it waited.)
+ *
+ * The price is that appends are serialised across all processes, so the lock must be held as
+ * briefly as possible: a whole batch is one statement, one round trip, in its own implicit
+ * transaction. Group commit: appends queued in this process while a statement is in flight go
+ * together in the next one, so one lock acquisition and one commit (one WAL flush) serve many.
+ */
+
+const APPEND_SQL = `SELECT outcome, revision, "position", duplicate_id FROM ${APPEND_FUNCTION}($1, $2, $3, $4, $5, $6, $7, $8)`;
+
+interface OutcomeRow {
+  readonly outcome: 'ok' | 'retry' | 'wrong_revision' | 'duplicate_id';
+  readonly revision: string | null;
+  readonly position: string | null;
+  readonly duplicate_id: string | null;
+}
+
+interface PendingAppend {
+  readonly append: EncodedAppend;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+function expectedText(expected: ExpectedRevision): string {
+  return typeof expected === 'bigint' ? expected.toString() : expected;
+}
+
+function settle(pending: PendingAppend, row: OutcomeRow | undefined): void {
+  const { streamName, expectedRevision } = pending.append;
+  switch (row?.outcome) {
+    case 'ok':
+    case 'retry':
+      pending.resolve({ nextExpectedRevision: BigInt(row.revision!), position: BigInt(row.position!) });
+      return;
+    case 'wrong_revision':
+      pending.reject(
+        new WrongExpectedRevisionError(
+          streamName,
+          expectedRevision,
+          row.revision === null ? 'no_stream' : BigInt(row.revision),
+        ),
+      );
+      return;
+    case 'duplicate_id':
+      pending.reject(new DuplicateEventIdError(streamName, row.duplicate_id ?? 'unknown'));
+      return;
+    case undefined:
+      pending.reject(new Error(`${APPEND_FUNCTION} returned no outcome for an append to ${streamName}`));
+  }
+}
+
+async function appendAll(pool: Pool, batch: readonly PendingAppend[]): Promise<OutcomeRow[]> {
+  const appends = batch.map((pending) => pending.append);
+  const { rows } = await pool.query<OutcomeRow>({
+    name: 'event_store_append_batch',
+    text: APPEND_SQL,
+    values: [
+      appends.map((append) => append.streamName),
+      appends.map((append) => expectedText(append.expectedRevision)),
+      appends.map((append) => append.ids.length),
+      appends.flatMap((append) => append.ids.map(() => append.streamName)),
+      appends.flatMap((append) => append.ids),
+      appends.flatMap((append) => append.types),
+      appends.flatMap((append) => append.datas),
+      appends.flatMap((append) => append.metadatas),
+    ],
+  });
+  return rows;
+}
+
+/** Runs a batch of appends as one statement; settles every pending append, never throws. */
+async function commitBatch(pool: Pool, batch: readonly PendingAppend[]): Promise<void> {
+  let rows: OutcomeRow[];
+  try {
+    rows = await appendAll(pool, batch);
+  } catch (error) {
+    // The statement wrote nothing. If one append's input made it fail (the server refused a value
+    // that got past the checks), the others must not fail with it: run each on its own.
+    if (batch.length > 1 && !isConnectionFailure(error)) {
+      for (const pending of batch) await commitBatch(pool, [pending]);
+      return;
+    }
+    for (const pending of batch) {
+      pending.reject(translateAppendError(error, pending.append.streamName, pending.append.expectedRevision));
+    }
+    return;
+  }
+  batch.forEach((pending, index) => settle(pending, rows[index]));
+}
+
+/**
+ * Group commit: one statement in flight per store instance; appends that arrive meanwhile are
+ * queued and committed together in the next one (at most `maxBatchSize` per statement). One is
+ * enough: a second would only wait on the log-head lock in the server, and measured slower.
+ */
+export class AppendBatcher {
+  readonly #pool: Pool;
+  readonly #maxBatchSize: number;
+  #queue: PendingAppend[] = [];
+  #draining: Promise<void> | undefined;
+
+  constructor(pool: Pool, maxBatchSize: number) {
+    if (!Number.isSafeInteger(maxBatchSize) || maxBatchSize < 1) {
+      throw new RangeError('maxBatchSize must be a positive integer');
+    }
+    this.#pool = pool;
+    this.#maxBatchSize = maxBatchSize;
+  }
+
+  append(append: EncodedAppend): Promise<AppendResult> {
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.#queue.push({ append, resolve, reject });
+      this.#draining ??= this.#drain();
+    });
+  }
+
+  /** Resolves once every append queued so far has been settled. */
+  async settled(): Promise<void> {
+    await this.#draining;
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.#queue.length === 0) {
+          // Callers whose appends just settled often append again at once: let them queue, so
+          // their appends share the next statement instead of the first going alone.
+          await new Promise(setImmediate);
+          if (this.#queue.length === 0) return;
+        }
+        const batch = this.#queue.splice(0, this.#maxBatchSize);
+        await commitBatch(this.#pool, batch);
+      }
+    } finally {
+      this.#draining = undefined;
+    }
+  }
+}
