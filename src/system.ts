@@ -11,6 +11,7 @@ import { conversationRoutes } from './commands/routes/conversation-routes.js';
 import { messageRoutes } from './commands/routes/message-routes.js';
 import { createEventStore } from './eventstore/create-event-store.js';
 import type { EventStore } from './eventstore/port.js';
+import { startSharedLog } from './eventstore/shared-log.js';
 import { authenticate } from './platform/authenticate.js';
 import type { Config, Role } from './platform/config.js';
 import { healthRoutes } from './platform/health-routes.js';
@@ -73,6 +74,9 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     await migrateReadModels(pool);
     const store = await createEventStore({ url: config.eventStoreUrl, logger });
     closers.push(() => store.close());
+    // One reader of the log for the whole process: projections, realtime and the command caches.
+    const log = await startSharedLog(store, logger);
+    closers.push(() => log.stop());
     const tokens = createTokenService({
       secret: config.jwtSecret,
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,
@@ -80,7 +84,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
 
     let projectors: RunningProjectors | undefined;
     if (roles.has('projections')) {
-      projectors = startProjectors(allProjections, { store, pool, logger });
+      projectors = startProjectors(allProjections, { log, pool, logger });
       closers.push(() => projectors!.stop());
     }
 
@@ -101,7 +105,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       registerLogGauges(metrics, { store, pool });
       installMetrics(app, metrics);
       const now = () => new Date();
-      const commandContext = { store, cache: new AggregateCache(), locks: new StreamLocks() };
+      const commandContext = { store, cache: new AggregateCache(10_000, log), locks: new StreamLocks() };
       await app.register(
         healthRoutes({
           store,
@@ -161,6 +165,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         host: config.host,
         port: config.realtimePort,
         store,
+        log,
         pool,
         tokens,
         frameFor,

@@ -33,6 +33,8 @@ interface Loaded<S> {
   readonly state: S;
   readonly revision: bigint | undefined;
   readonly position: bigint | undefined;
+  /** The cache's read mark taken before the state was read (see AggregateCache.put). */
+  readonly readMark: bigint | undefined;
 }
 
 function foldOnto<S, C, E extends DomainEvent>(
@@ -48,13 +50,23 @@ function foldOnto<S, C, E extends DomainEvent>(
   return folded;
 }
 
-/** The stream's current state: the cached state (taken out of the cache) plus the events after it. */
+/**
+ * The stream's current state: a trusted cached state as it is, else the cached state (if any)
+ * plus the events after it. A trusted state is taken out of the cache (`take`, for a caller that
+ * will evolve it and put it back) or left in place (`peek`, for a caller that only looks); an
+ * untrusted one is always taken out, since folding the tail onto it changes it.
+ */
 async function load<S, C, E extends DomainEvent>(
   context: CommandContext,
   streamName: string,
   decider: Decider<S, C, E>,
+  mode: 'take' | 'peek',
 ): Promise<Loaded<S>> {
+  const readMark = context.cache?.readMark;
+  const peeked = mode === 'peek' ? context.cache?.peek<S>(streamName, decider) : undefined;
+  if (peeked?.trusted) return { ...peeked, readMark };
   const cached = context.cache?.take<S>(streamName, decider);
+  if (cached?.trusted) return { ...cached, readMark };
   const tail = await context.store.readStream(
     streamName,
     cached ? { fromRevision: cached.revision + 1n } : {},
@@ -64,16 +76,18 @@ async function load<S, C, E extends DomainEvent>(
     state: foldOnto(decider, cached?.state ?? decider.initialState(), tail),
     revision: last?.revision ?? cached?.revision,
     position: last?.position ?? cached?.position,
+    readMark,
   };
 }
 
 function keep<S>(context: CommandContext, streamName: string, decider: unknown, loaded: Loaded<S>): void {
   if (loaded.revision === undefined || loaded.position === undefined) return;
-  context.cache?.put(streamName, decider, {
-    state: loaded.state,
-    revision: loaded.revision,
-    position: loaded.position,
-  });
+  context.cache?.put(
+    streamName,
+    decider,
+    { state: loaded.state, revision: loaded.revision, position: loaded.position },
+    loaded.readMark,
+  );
 }
 
 /** The current state of a stream, for commands that only need to look (a lookup, a check). */
@@ -82,7 +96,7 @@ export async function loadAggregate<S, C, E extends DomainEvent>(
   streamName: string,
   decider: Decider<S, C, E>,
 ): Promise<S> {
-  const loaded = await load(context, streamName, decider);
+  const loaded = await load(context, streamName, decider, 'peek');
   keep(context, streamName, decider, loaded);
   return loaded.state;
 }
@@ -127,7 +141,7 @@ async function decideAndAppend<S, C, E extends DomainEvent>(
 ): Promise<CommandOutcome<S, E>> {
   const maxRetries = options.maxRetries ?? 10;
   for (let attempt = 0; ; attempt++) {
-    const loaded = await load(context, streamName, decider);
+    const loaded = await load(context, streamName, decider, 'take');
     let events: readonly E[];
     try {
       events = decider.decide(await build(loaded.state), loaded.state);
@@ -155,9 +169,12 @@ async function decideAndAppend<S, C, E extends DomainEvent>(
         state,
         revision: result.nextExpectedRevision,
         position: result.position,
+        readMark: loaded.readMark,
       });
       return { state, appended: events, position: result.position };
     } catch (error) {
+      // The state was right as far as it went: keep it, untrusted, so the retry reads only the tail.
+      keep(context, streamName, decider, { ...loaded, readMark: undefined });
       if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxRetries) throw error;
       await sleep(Math.random() * 5 * (attempt + 1));
     }

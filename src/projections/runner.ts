@@ -1,17 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import type { EventStore } from '../eventstore/port.js';
+import type { SharedLog } from '../eventstore/shared-log.js';
 import type { Logger } from '../platform/logger.js';
 import { inTransaction } from '../platform/transactions.js';
 import { applyEvents } from './apply-batch.js';
-import { batches } from './batches.js';
 import type { Projection } from './projection.js';
 
 export interface ProjectorDeps {
-  readonly store: EventStore;
+  /** The process's one reader of the log. */
+  readonly log: SharedLog;
   readonly pool: pg.Pool;
   readonly logger: Logger;
-  readonly batchSize?: number;
   /** How often a standby projector retries for the lock, and a failed one restarts. */
   readonly retryDelayMs?: number;
 }
@@ -64,8 +63,7 @@ async function project(projection: Projection, deps: ProjectorDeps, signal: Abor
   try {
     const after = await readCheckpoint(deps.pool, projection.name);
     deps.logger.info({ projection: projection.name, after: after.toString() }, 'projector started');
-    const events = deps.store.subscribeToAll({ after, signal: stop });
-    for await (const batch of batches(events, deps.batchSize ?? 500)) {
+    for await (const batch of deps.log.batches(after, stop)) {
       await inTransaction(deps.pool, (client) => applyEvents(client, projection, batch));
     }
   } finally {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { accessToken, parseSince } from './handshake.js';
-import { retryDelayMs } from './log-feed.js';
+import { retryDelayMs } from '../platform/backoff.js';
 
 describe('parseSince', () => {
   it('accepts absence and non-negative decimal integers of any size', () => {

@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { EventStore, RecordedEvent } from '../eventstore/port.js';
+import type { RecordedEvent } from '../eventstore/port.js';
+import type { SharedLog } from '../eventstore/shared-log.js';
+import { retryDelayMs, type RetryPolicy } from '../platform/backoff.js';
 
-/** The node's single subscription to the global log. */
+/** The node's place in the process's shared log. */
 export interface LogFeed {
   /** Position of the last event handed to `onEvent` (the start position before the first one). */
   readonly position: bigint;
@@ -10,30 +12,15 @@ export interface LogFeed {
   stop(): Promise<void>;
 }
 
-export interface RetryPolicy {
-  readonly initialDelayMs: number;
-  readonly maxDelayMs: number;
-}
-
 const DEFAULT_RETRY: RetryPolicy = { initialDelayMs: 100, maxDelayMs: 10_000 };
 
-/** Exponential backoff with full jitter on the upper half, so many nodes do not retry in step. */
-export function retryDelayMs(
-  failures: number,
-  policy: RetryPolicy,
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.min(failures - 1, 30));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-
 /**
- * Subscribes to the global log after `after` and hands every event, in order and once, to
- * `onEvent` (which must not throw). When the store fails, logs it and resubscribes with backoff
- * from the last position handed out; it never gives up and never rejects.
+ * Follows the shared log after `after` and hands every event, in order and once, to `onEvent`
+ * (which must not throw). When reading fails, logs it and carries on with backoff from the last
+ * position handed out; it never gives up and never rejects.
  */
 export function startLogFeed(deps: {
-  store: EventStore;
+  log: SharedLog;
   after: bigint;
   onEvent: (event: RecordedEvent) => void;
   logger: Logger;
@@ -48,11 +35,13 @@ export function startLogFeed(deps: {
     let failures = 0;
     while (!signal.aborted) {
       try {
-        for await (const event of deps.store.subscribeToAll({ after: position, signal })) {
-          if (event.position <= position) continue;
-          position = event.position;
+        for await (const batch of deps.log.batches(position, signal)) {
+          for (const event of batch) {
+            if (event.position <= position) continue;
+            position = event.position;
+            deps.onEvent(event);
+          }
           failures = 0;
-          deps.onEvent(event);
         }
         if (signal.aborted) return;
         throw new Error('the log subscription ended without being stopped');

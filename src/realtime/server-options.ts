@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { EventStore } from '../eventstore/port.js';
+import type { SharedLog } from '../eventstore/shared-log.js';
 import type { TokenService } from '../platform/tokens.js';
 import type { FrameFor } from './realtime-frame.js';
 import { DEFAULT_TYPING_LIMITS, type TypingLimits } from './typing.js';
@@ -10,7 +11,10 @@ export interface RealtimeServerDeps {
   readonly host?: string;
   /** 0 = any free port (see RealtimeServer.port). */
   readonly port: number;
+  /** For replays to resuming clients and the head position. */
   readonly store: EventStore;
+  /** The process's one reader of the log, which the node follows for live frames. */
+  readonly log: SharedLog;
   /**
    * The read-model database (PostgreSQL): contacts and conversation members for presence and
    * typing, the presence tables, and the NOTIFY channel that carries them between nodes. The node

@@ -59,7 +59,7 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
 
   const fanOut = createFanOut({ publish: (topic, text) => app.publish(topic, text, false), frameFor });
   const feed = startLogFeed({
-    store: deps.store,
+    log: deps.log,
     after: await deps.store.headPosition().catch(async (error: unknown) => {
       await ephemeral.stop();
       throw error;

@@ -1,9 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AggregateCache } from '../../src/commands/aggregate-cache.js';
-import { handleCommand, handleCommandFrom, type CommandContext } from '../../src/commands/handle-command.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  handleCommand,
+  handleCommandFrom,
+  loadAggregate,
+  type CommandContext,
+} from '../../src/commands/handle-command.js';
 import { contactsDecider, contactsStreamName } from '../../src/domain/contacts/contacts.js';
 import { createPostgresEventStore } from '../../src/eventstore/postgres/index.js';
 import type { EventStore } from '../../src/eventstore/port.js';
+import { startSharedLog, type SharedLog } from '../../src/eventstore/shared-log.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
 let db: TestDatabase;
@@ -90,14 +97,115 @@ describe('AggregateCache', () => {
   it('hands an entry to one taker at a time and evicts the least recently used', () => {
     const cache = new AggregateCache(2);
     const decider = {};
-    cache.put('a', decider, { state: 1, revision: 0n, position: 1n });
+    cache.put('a', decider, { state: 1, revision: 0n, position: 1n }, undefined);
     expect(cache.take('a', decider)).toMatchObject({ state: 1 });
     expect(cache.take('a', decider)).toBeUndefined();
-    cache.put('a', decider, { state: 1, revision: 0n, position: 1n });
-    cache.put('b', decider, { state: 2, revision: 0n, position: 2n });
-    cache.put('c', decider, { state: 3, revision: 0n, position: 3n });
+    cache.put('a', decider, { state: 1, revision: 0n, position: 1n }, undefined);
+    cache.put('b', decider, { state: 2, revision: 0n, position: 2n }, undefined);
+    cache.put('c', decider, { state: 3, revision: 0n, position: 3n }, undefined);
     expect(cache.take('a', decider)).toBeUndefined();
     expect(cache.take('c', {})).toBeUndefined();
+  });
+});
+
+describe('the cache kept current by the shared log', () => {
+  /** The store, counting stream reads. */
+  function counting(inner: EventStore): EventStore & { reads: string[] } {
+    const reads: string[] = [];
+    return {
+      reads,
+      appendToStream: (...args) => inner.appendToStream(...args),
+      readStream: (streamName, options) => {
+        reads.push(streamName);
+        return inner.readStream(streamName, options);
+      },
+      readAll: (options) => inner.readAll(options),
+      headPosition: () => inner.headPosition(),
+      subscribeToAll: (options) => inner.subscribeToAll(options),
+      ping: () => inner.ping(),
+      close: () => inner.close(),
+    };
+  }
+
+  async function caughtUp(log: SharedLog): Promise<void> {
+    const head = await store.headPosition();
+    while (log.position < head) await sleep(2);
+  }
+
+  it('decides and looks on a trusted state without reading the store', async () => {
+    const log = await startSharedLog(store, console);
+    try {
+      const reading = counting(store);
+      const context = { store: reading, cache: new AggregateCache(100, log) };
+      const stream = contactsStreamName(`trusted-${Date.now()}`);
+      await handleCommand(context, stream, contactsDecider, add('a'));
+      await handleCommand(context, stream, contactsDecider, add('b'));
+      const state = await loadAggregate(context, stream, contactsDecider);
+      expect([...state.contacts].sort()).toEqual(['a', 'b']);
+      // Only the first command read the (empty) stream.
+      expect(reading.reads).toEqual([stream]);
+    } finally {
+      await log.stop();
+    }
+  });
+
+  it('reads again once the log shows another process wrote to the stream', async () => {
+    const log = await startSharedLog(store, console);
+    try {
+      const reading = counting(store);
+      const context = { store: reading, cache: new AggregateCache(100, log) };
+      const other = { store, cache: new AggregateCache() };
+      const stream = contactsStreamName(`stale-${Date.now()}`);
+      await handleCommand(context, stream, contactsDecider, add('mine'));
+      await handleCommand(other, stream, contactsDecider, add('theirs'));
+      await caughtUp(log);
+      const state = await loadAggregate(context, stream, contactsDecider);
+      expect([...state.contacts].sort()).toEqual(['mine', 'theirs']);
+      expect(reading.reads).toEqual([stream, stream]);
+      // Trusted again: no further read.
+      await loadAggregate(context, stream, contactsDecider);
+      expect(reading.reads).toHaveLength(2);
+    } finally {
+      await log.stop();
+    }
+  });
+
+  it('does not trust a state when the log saw a newer event of the stream while it was read', async () => {
+    const log = await startSharedLog(store, console);
+    try {
+      const stream = contactsStreamName(`raced-${Date.now()}`);
+      const other = { store, cache: new AggregateCache() };
+      const cache = new AggregateCache(100, log);
+      const mark = cache.readMark;
+      // Read at revision 0, but by the time the state is kept the log has taken in revision 1.
+      await handleCommand(other, stream, contactsDecider, add('first'));
+      const [first] = await store.readStream(stream);
+      await handleCommand(other, stream, contactsDecider, add('second'));
+      await caughtUp(log);
+      cache.put(stream, contactsDecider, { state: {}, revision: 0n, position: first!.position }, mark);
+      expect(cache.peek(stream, contactsDecider)).toMatchObject({ trusted: false });
+      cache.put(stream, contactsDecider, { state: {}, revision: 1n, position: first!.position + 1n }, mark);
+      expect(cache.peek(stream, contactsDecider)).toMatchObject({ trusted: true });
+    } finally {
+      await log.stop();
+    }
+  });
+
+  it('recovers from a stale trusted state through the revision check', async () => {
+    const log = await startSharedLog(store, console);
+    try {
+      const context = { store, cache: new AggregateCache(100, log) };
+      const other = { store, cache: new AggregateCache() };
+      const stream = contactsStreamName(`conflict-${Date.now()}`);
+      await handleCommand(context, stream, contactsDecider, add('mine'));
+      await log.stop(); // the log stops seeing anything: the entry stays trusted but stale
+      await handleCommand(other, stream, contactsDecider, add('theirs'));
+      const outcome = await handleCommand(context, stream, contactsDecider, add('later'));
+      expect([...outcome.state.contacts].sort()).toEqual(['later', 'mine', 'theirs']);
+      expect(await store.readStream(stream)).toHaveLength(3);
+    } finally {
+      await log.stop();
+    }
   });
 });
 

@@ -98,7 +98,7 @@ describe('realtime connection lifecycle', () => {
     expect(client.positions()).toEqual(positions);
     expect(subscriptions).toBeGreaterThanOrEqual(3);
     const failures = harness.logs.filter(
-      (line) => line.msg === 'realtime log subscription failed; resubscribing',
+      (line) => line.msg === 'shared log subscription failed; resubscribing',
     );
     expect(failures.length).toBeGreaterThanOrEqual(2);
     await client.close();

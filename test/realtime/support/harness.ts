@@ -4,6 +4,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import type { EventStore, NewEvent, RecordedEvent } from '../../../src/eventstore/port.js';
 import { createPostgresEventStore } from '../../../src/eventstore/postgres/index.js';
+import { startSharedLog } from '../../../src/eventstore/shared-log.js';
 import { createTokenService, type TokenService } from '../../../src/platform/tokens.js';
 import { migrateReadModels } from '../../../src/projections/schema.js';
 import type { RealtimeFrame } from '../../../src/realtime/realtime-frame.js';
@@ -109,16 +110,24 @@ export async function createHarness(): Promise<Harness> {
       const nodePool = new pg.Pool({ connectionString: database.url, max: 5 });
       nodePool.on('error', () => undefined);
       nodePools.push(nodePool);
+      const log = await startSharedLog(overrides.store ?? store, logger);
       const server = await startRealtimeServer({
         host: '127.0.0.1',
         port: 0,
         store,
+        log,
         pool: nodePool,
         tokens,
         frameFor: testFrameFor,
         logger,
         ...overrides,
       });
+      const closeServer = server.close.bind(server);
+      // The log is the server's own here, so it stops with it.
+      server.close = async () => {
+        await closeServer();
+        await log.stop();
+      };
       servers.push(server);
       return server;
     },
