@@ -17,9 +17,9 @@ import type { SharedLog } from '../eventstore/shared-log.js';
  */
 export interface CachedAggregate<State> {
   readonly state: State;
-  /** Revision and global position of the last event folded into `state`. */
+  /** Revision and global position of the last event folded into `state` (-1 and undefined: no stream yet). */
   readonly revision: bigint;
-  readonly position: bigint;
+  readonly position: bigint | undefined;
 }
 
 export interface CacheHit<State> extends CachedAggregate<State> {

@@ -3,7 +3,7 @@ import type { Decider, DomainEvent } from '../domain/decider.js';
 import { WrongExpectedRevisionError } from '../eventstore/errors.js';
 import type { EventMetadata, EventStore, RecordedEvent } from '../eventstore/port.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AggregateCache } from './aggregate-cache.js';
+import type { AggregateCache, CachedAggregate } from './aggregate-cache.js';
 import type { StreamLocks } from './stream-locks.js';
 
 export interface CommandOutcome<State, Event extends DomainEvent> {
@@ -64,28 +64,40 @@ async function load<S, C, E extends DomainEvent>(
 ): Promise<Loaded<S>> {
   const readMark = context.cache?.readMark;
   const peeked = mode === 'peek' ? context.cache?.peek<S>(streamName, decider) : undefined;
-  if (peeked?.trusted) return { ...peeked, readMark };
+  if (peeked?.trusted) return fromCache(peeked, readMark);
   const cached = context.cache?.take<S>(streamName, decider);
-  if (cached?.trusted) return { ...cached, readMark };
+  if (cached?.trusted) return fromCache(cached, readMark);
   const tail = await context.store.readStream(
     streamName,
     cached ? { fromRevision: cached.revision + 1n } : {},
   );
   const last = tail.at(-1);
+  const before = cached === undefined ? undefined : fromCache(cached, readMark);
   return {
-    state: foldOnto(decider, cached?.state ?? decider.initialState(), tail),
-    revision: last?.revision ?? cached?.revision,
-    position: last?.position ?? cached?.position,
+    state: foldOnto(decider, before?.state ?? decider.initialState(), tail),
+    revision: last?.revision ?? before?.revision,
+    position: last?.position ?? before?.position,
+    readMark,
+  };
+}
+
+function fromCache<S>(cached: CachedAggregate<S>, readMark: bigint | undefined): Loaded<S> {
+  const exists = cached.revision >= 0n;
+  return {
+    state: cached.state,
+    revision: exists ? cached.revision : undefined,
+    position: cached.position,
     readMark,
   };
 }
 
 function keep<S>(context: CommandContext, streamName: string, decider: unknown, loaded: Loaded<S>): void {
-  if (loaded.revision === undefined || loaded.position === undefined) return;
+  // A stream that does not exist yet is kept too (revision -1): lookups of empty block lists,
+  // say, are as frequent as any.
   context.cache?.put(
     streamName,
     decider,
-    { state: loaded.state, revision: loaded.revision, position: loaded.position },
+    { state: loaded.state, revision: loaded.revision ?? -1n, position: loaded.position },
     loaded.readMark,
   );
 }
