@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 
 export interface AccessTokenClaims {
@@ -18,6 +19,8 @@ export class InvalidTokenError extends Error {
 }
 
 const ISSUER = 'chat-backend';
+/** Tokens whose signature has been checked, kept until they expire (a client sends the same one for minutes). */
+const VERIFIED_CACHE_SIZE = 10_000;
 const AUDIENCE = 'chat-backend:access';
 
 export function createTokenService(options: {
@@ -25,8 +28,14 @@ export function createTokenService(options: {
   accessTokenTtlSeconds: number;
   now?: () => number;
 }): TokenService {
-  const key = new TextEncoder().encode(options.secret);
+  // Imported once: jose would otherwise import a raw key on every verification.
+  const key = createSecretKey(Buffer.from(options.secret, 'utf8'));
   const now = options.now ?? Date.now;
+  const verified = new Map<string, AccessTokenClaims>();
+  const remember = (token: string, claims: AccessTokenClaims): void => {
+    verified.set(token, claims);
+    if (verified.size > VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+  };
   return {
     async issueAccessToken(user) {
       const issuedAt = Math.floor(now() / 1000);
@@ -41,6 +50,11 @@ export function createTokenService(options: {
       return { token, expiresIn: options.accessTokenTtlSeconds };
     },
     async verifyAccessToken(token) {
+      const known = verified.get(token);
+      if (known !== undefined) {
+        if (known.exp > now() / 1000) return known;
+        verified.delete(token);
+      }
       try {
         const { payload } = await jwtVerify(token, key, {
           issuer: ISSUER,
@@ -51,7 +65,9 @@ export function createTokenService(options: {
         if (typeof payload.sub !== 'string' || typeof payload.username !== 'string' || !payload.exp) {
           throw new InvalidTokenError('token lacks required claims');
         }
-        return { userId: payload.sub, username: payload.username, exp: payload.exp };
+        const claims = { userId: payload.sub, username: payload.username, exp: payload.exp };
+        remember(token, claims);
+        return claims;
       } catch (error) {
         if (error instanceof InvalidTokenError) throw error;
         if (error instanceof joseErrors.JOSEError) throw new InvalidTokenError(error.code);

@@ -22,22 +22,17 @@ export async function saveCheckpoint(client: pg.ClientBase, name: string, positi
 }
 
 /**
- * Applies events past the stored checkpoint and moves the checkpoint, within the caller's
- * transaction: an event's effect and the checkpoint that records it commit together, so a crash
- * neither loses nor doubles it, and a redelivered event is skipped by position.
+ * Applies the events of `batch` past `checkpoint` that the projection handles, within the caller's
+ * transaction, and returns the position the checkpoint should move to (the batch's last).
  */
-export async function applyEvents(
+export async function applyPast(
   client: pg.ClientBase,
   projection: Projection,
-  events: readonly RecordedEvent[],
+  checkpoint: bigint,
+  batch: readonly RecordedEvent[],
 ): Promise<bigint> {
-  const checkpoint = await lockCheckpoint(client, projection.name);
-  let position = checkpoint;
-  for (const event of events) {
-    if (event.position <= position) continue;
-    if (projection.handles.has(event.type)) await projection.apply(client, event);
-    position = event.position;
-  }
-  if (position > checkpoint) await saveCheckpoint(client, projection.name, position);
-  return position;
+  const events = batch.filter((event) => event.position > checkpoint && projection.handles.has(event.type));
+  if (events.length > 0) await projection.applyBatch(client, events);
+  const last = batch.at(-1)?.position ?? checkpoint;
+  return last > checkpoint ? last : checkpoint;
 }

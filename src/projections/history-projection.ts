@@ -1,39 +1,98 @@
 import type { MessageDeleted, MessageEdited, MessageSent } from '../domain/conversation/events.js';
-import { defineProjection } from './projection.js';
+import type { Projection } from './projection.js';
 
-/** Every message of every conversation, for paged history; a deleted message keeps no body. */
-export const historyProjection = defineProjection({
+const INSERT = {
+  name: 'history-insert',
+  text: `INSERT INTO messages (message_id, conversation_id, seq, sender_id, body, sent_at, edited_at, deleted, position)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::uuid[], $5::text[], $6::timestamptz[],
+                              $7::timestamptz[], $8::boolean[], $9::bigint[])
+         ON CONFLICT (message_id) DO NOTHING`,
+};
+const EDIT = {
+  name: 'history-edit',
+  text: `UPDATE messages m SET body = e.body, edited_at = e.edited_at
+           FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS e (message_id, body, edited_at)
+          WHERE m.message_id = e.message_id AND NOT m.deleted`,
+};
+const DELETE = {
+  name: 'history-delete',
+  text: 'UPDATE messages SET body = NULL, deleted = true WHERE message_id = ANY ($1::uuid[]) AND NOT deleted',
+};
+
+interface NewRow {
+  readonly data: MessageSent['data'];
+  readonly position: bigint;
+  body: string | null;
+  editedAt: string | null;
+  deleted: boolean;
+}
+
+/**
+ * Every message of every conversation, for paged history; a deleted message keeps no body.
+ * Per batch: one insert of the new messages (with their edits and deletes already applied), one
+ * update for the last edit of each older message, one for the older messages deleted.
+ */
+export const historyProjection: Projection = {
   name: 'history',
   tables: ['messages'],
-  handlers: {
-    async MessageSent(client, event) {
-      const data = event.data as MessageSent['data'];
-      await client.query(
-        `INSERT INTO messages (message_id, conversation_id, seq, sender_id, body, sent_at, position)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (message_id) DO NOTHING`,
-        [
-          data.messageId,
-          data.conversationId,
-          data.seq,
-          data.senderId,
-          data.body,
-          data.sentAt,
-          event.position.toString(),
+  handles: new Set(['MessageSent', 'MessageEdited', 'MessageDeleted']),
+  async applyBatch(client, events) {
+    const inserted = new Map<string, NewRow>();
+    /** Older messages: the last edit made before any delete (an edit after a delete is void). */
+    const edits = new Map<string, { body: string; editedAt: string }>();
+    const deletes = new Set<string>();
+    for (const event of events) {
+      if (event.type === 'MessageSent') {
+        const data = event.data as MessageSent['data'];
+        if (!inserted.has(data.messageId)) {
+          inserted.set(data.messageId, {
+            data,
+            position: event.position,
+            body: data.body,
+            editedAt: null,
+            deleted: false,
+          });
+        }
+      } else if (event.type === 'MessageEdited') {
+        const data = event.data as MessageEdited['data'];
+        const row = inserted.get(data.messageId);
+        if (row) {
+          if (!row.deleted) Object.assign(row, { body: data.body, editedAt: data.editedAt });
+        } else if (!deletes.has(data.messageId)) {
+          edits.set(data.messageId, { body: data.body, editedAt: data.editedAt });
+        }
+      } else {
+        const data = event.data as MessageDeleted['data'];
+        const row = inserted.get(data.messageId);
+        if (row) Object.assign(row, { body: null, deleted: true });
+        else deletes.add(data.messageId);
+      }
+    }
+    if (inserted.size > 0) {
+      const rows = [...inserted.values()];
+      await client.query({
+        ...INSERT,
+        values: [
+          rows.map((row) => row.data.messageId),
+          rows.map((row) => row.data.conversationId),
+          rows.map((row) => row.data.seq),
+          rows.map((row) => row.data.senderId),
+          rows.map((row) => row.body),
+          rows.map((row) => row.data.sentAt),
+          rows.map((row) => row.editedAt),
+          rows.map((row) => row.deleted),
+          rows.map((row) => row.position.toString()),
         ],
-      );
-    },
-    async MessageEdited(client, event) {
-      const data = event.data as MessageEdited['data'];
-      await client.query(
-        'UPDATE messages SET body = $2, edited_at = $3 WHERE message_id = $1 AND NOT deleted',
-        [data.messageId, data.body, data.editedAt],
-      );
-    },
-    async MessageDeleted(client, event) {
-      const data = event.data as MessageDeleted['data'];
-      await client.query('UPDATE messages SET body = NULL, deleted = true WHERE message_id = $1', [
-        data.messageId,
-      ]);
-    },
+      });
+    }
+    if (edits.size > 0) {
+      const ids = [...edits.keys()];
+      const values = [...edits.values()];
+      await client.query({
+        ...EDIT,
+        values: [ids, values.map((edit) => edit.body), values.map((edit) => edit.editedAt)],
+      });
+    }
+    if (deletes.size > 0) await client.query({ ...DELETE, values: [[...deletes]] });
   },
-});
+};

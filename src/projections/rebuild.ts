@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { EventStore } from '../eventstore/port.js';
 import { inTransaction } from '../platform/transactions.js';
-import { applyEvents, lockCheckpoint, saveCheckpoint } from './apply-batch.js';
+import { applyPast, lockCheckpoint, saveCheckpoint } from './apply-batch.js';
 import type { Projection } from './projection.js';
 
 /**
@@ -13,16 +13,17 @@ export async function rebuildProjection(
   projection: Projection,
   deps: { store: EventStore; pool: pg.Pool; batchSize?: number },
 ): Promise<bigint> {
-  const batchSize = deps.batchSize ?? 1000;
+  const batchSize = deps.batchSize ?? 5000;
   return inTransaction(deps.pool, async (client) => {
     await lockCheckpoint(client, projection.name);
     for (const table of projection.tables) await client.query(`DELETE FROM ${table}`);
-    await saveCheckpoint(client, projection.name, 0n);
     let position = 0n;
     for (;;) {
       const events = await deps.store.readAll({ after: position, maxCount: batchSize });
-      if (events.length === 0) return position;
-      position = await applyEvents(client, projection, events);
+      if (events.length === 0) break;
+      position = await applyPast(client, projection, position, events);
     }
+    await saveCheckpoint(client, projection.name, position);
+    return position;
   });
 }

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { SharedLog } from '../eventstore/shared-log.js';
 import type { Logger } from '../platform/logger.js';
 import { inTransaction } from '../platform/transactions.js';
-import { applyEvents } from './apply-batch.js';
+import { applyPast } from './apply-batch.js';
 import type { Projection } from './projection.js';
 
 export interface ProjectorDeps {
@@ -11,70 +11,150 @@ export interface ProjectorDeps {
   readonly log: SharedLog;
   readonly pool: pg.Pool;
   readonly logger: Logger;
-  /** How often a standby projector retries for the lock, and a failed one restarts. */
+  /** How often a standby projector retries for the locks, and a failed one restarts. */
   readonly retryDelayMs?: number;
 }
 
-async function readCheckpoint(pool: pg.Pool, name: string): Promise<bigint> {
-  const { rows } = await pool.query<{ position: string }>(
-    'SELECT position FROM projection_checkpoints WHERE name = $1',
-    [name],
-  );
-  return rows[0] ? BigInt(rows[0].position) : 0n;
-}
-
-/**
- * Holds the projection's session advisory lock (one active projector per projection across all
- * processes) on a dedicated connection; resolves false if aborted before getting it.
+/*
+ * One active projector per projection across all processes, each held by a session advisory lock
+ * on a dedicated connection. A process runs every projection it leads together: one transaction
+ * per batch of the log writes all their changes and moves all their checkpoints, in one statement
+ * that also checks each checkpoint is where this process left it (a rebuild, or a projector that
+ * took over, moves it: then this batch rolls back and the projector starts again from the
+ * checkpoints). Projections led elsewhere are tried for again every `retryDelayMs`.
  */
-async function acquireLeadership(
-  pool: pg.Pool,
-  name: string,
-  signal: AbortSignal,
-  retryDelayMs: number,
-): Promise<pg.PoolClient | undefined> {
-  const client = await pool.connect();
-  try {
-    while (!signal.aborted) {
-      const { rows } = await client.query<{ locked: boolean }>(
-        "SELECT pg_try_advisory_lock(hashtext('chat-backend:projection'), hashtext($1)) AS locked",
-        [name],
-      );
-      if (rows[0]?.locked) return client;
-      await sleep(retryDelayMs, undefined, { signal }).catch(() => undefined);
-    }
-  } catch (error) {
-    client.release(true);
-    throw error;
-  }
-  client.release();
-  return undefined;
+
+const LOCK = "pg_try_advisory_lock(hashtext('chat-backend:projection'), hashtext($1))";
+const UNLOCK = "pg_advisory_unlock(hashtext('chat-backend:projection'), hashtext($1))";
+
+const SAVE_CHECKPOINTS = {
+  name: 'projections-save-checkpoints',
+  text: `UPDATE projection_checkpoints c SET position = s.next, updated_at = now()
+           FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS s (name, previous, next)
+          WHERE c.name = s.name AND c.position = s.previous`,
+};
+
+class CheckpointMoved extends Error {
+  override readonly name = 'CheckpointMoved';
 }
 
-async function project(projection: Projection, deps: ProjectorDeps, signal: AbortSignal): Promise<void> {
+async function tryLock(leader: pg.PoolClient, names: readonly string[]): Promise<string[]> {
+  const won: string[] = [];
+  for (const name of names) {
+    const { rows } = await leader.query<{ locked: boolean }>(`SELECT ${LOCK} AS locked`, [name]);
+    if (rows[0]?.locked) won.push(name);
+  }
+  return won;
+}
+
+async function readCheckpoints(pool: pg.Pool, names: readonly string[]): Promise<Map<string, bigint>> {
+  await pool.query(
+    'INSERT INTO projection_checkpoints (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING',
+    [names],
+  );
+  const { rows } = await pool.query<{ name: string; position: string }>(
+    'SELECT name, position FROM projection_checkpoints WHERE name = ANY ($1)',
+    [names],
+  );
+  return new Map(rows.map((row) => [row.name, BigInt(row.position)]));
+}
+
+/** Follows the log for the projections this process leads until `stop` aborts or a checkpoint moves. */
+async function project(led: readonly Projection[], deps: ProjectorDeps, stop: AbortSignal): Promise<void> {
+  const names = led.map((projection) => projection.name);
+  const checkpoints = await readCheckpoints(deps.pool, names);
+  const from = [...checkpoints.values()].reduce((low, position) => (position < low ? position : low));
+  deps.logger.info({ projections: names, after: from.toString() }, 'projectors started');
+  for await (const batch of deps.log.batches(from, stop)) {
+    const next = await inTransaction(deps.pool, async (client) => {
+      const moved = new Map<string, bigint>();
+      for (const projection of led) {
+        const previous = checkpoints.get(projection.name) ?? 0n;
+        const position = await applyPast(client, projection, previous, batch);
+        if (position > previous) moved.set(projection.name, position);
+      }
+      if (moved.size === 0) return moved;
+      const saved = await client.query({
+        ...SAVE_CHECKPOINTS,
+        values: [
+          [...moved.keys()],
+          [...moved.keys()].map((name) => (checkpoints.get(name) ?? 0n).toString()),
+          [...moved.values()].map(String),
+        ],
+      });
+      if (saved.rowCount !== moved.size) throw new CheckpointMoved('a checkpoint was moved by someone else');
+      return moved;
+    });
+    for (const [name, position] of next) checkpoints.set(name, position);
+  }
+}
+
+async function releaseLocks(leader: pg.PoolClient, names: readonly string[]): Promise<void> {
+  for (const name of names) await leader.query(`SELECT ${UNLOCK}`, [name]);
+}
+
+/** One leadership term: wins what locks it can, projects those, widens when it wins more. */
+async function lead(
+  projections: readonly Projection[],
+  deps: ProjectorDeps,
+  signal: AbortSignal,
+): Promise<void> {
   const retryDelayMs = deps.retryDelayMs ?? 1000;
-  const leader = await acquireLeadership(deps.pool, projection.name, signal, retryDelayMs);
-  if (!leader) return;
-  // If the lock connection dies, the lock is gone: stop, and start over from the checkpoint.
+  const leader = await deps.pool.connect();
   const lost = new AbortController();
-  const onError = () => lost.abort();
+  const onError = (): void => lost.abort();
   leader.on('error', onError);
-  const stop = AbortSignal.any([signal, lost.signal]);
+  const held: string[] = [];
   try {
-    const after = await readCheckpoint(deps.pool, projection.name);
-    deps.logger.info({ projection: projection.name, after: after.toString() }, 'projector started');
-    for await (const batch of deps.log.batches(after, stop)) {
-      await inTransaction(deps.pool, (client) => applyEvents(client, projection, batch));
+    while (!signal.aborted && !lost.signal.aborted) {
+      const missing = projections.filter((projection) => !held.includes(projection.name));
+      held.push(
+        ...(await tryLock(
+          leader,
+          missing.map((projection) => projection.name),
+        )),
+      );
+      if (held.length === 0) {
+        await sleep(retryDelayMs, undefined, { signal }).catch(() => undefined);
+        continue;
+      }
+      const led = projections.filter((projection) => held.includes(projection.name));
+      // Run until stopped, or until more locks are won (then run again with them).
+      const widen = new AbortController();
+      const stop = AbortSignal.any([signal, lost.signal, widen.signal]);
+      const watcher =
+        led.length === projections.length
+          ? undefined
+          : setInterval(() => {
+              const others = projections.filter((projection) => !held.includes(projection.name));
+              void tryLock(
+                leader,
+                others.map((projection) => projection.name),
+              ).then(
+                (won) => {
+                  held.push(...won);
+                  if (won.length > 0) widen.abort();
+                },
+                () => lost.abort(),
+              );
+            }, retryDelayMs);
+      try {
+        await project(led, deps, stop);
+      } catch (error) {
+        if (!(error instanceof CheckpointMoved)) throw error;
+        deps.logger.info(
+          { projections: led.map((p) => p.name) },
+          'a checkpoint moved; projecting again from it',
+        );
+      } finally {
+        clearInterval(watcher);
+      }
     }
   } finally {
     leader.off('error', onError);
     if (lost.signal.aborted) leader.release(true);
     else {
-      await leader
-        .query("SELECT pg_advisory_unlock(hashtext('chat-backend:projection'), hashtext($1))", [
-          projection.name,
-        ])
-        .catch(() => undefined);
+      await releaseLocks(leader, held).catch(() => undefined);
       leader.release();
     }
   }
@@ -84,26 +164,26 @@ export interface RunningProjectors {
   stop(): Promise<void>;
 }
 
-/** Runs each projection until stopped, restarting one that fails after a delay. */
+/** Runs the projections until stopped, starting again after a delay when a term fails. */
 export function startProjectors(projections: readonly Projection[], deps: ProjectorDeps): RunningProjectors {
   const controller = new AbortController();
   const { signal } = controller;
   const retryDelayMs = deps.retryDelayMs ?? 1000;
-  const loops = projections.map(async (projection) => {
+  const loop = (async () => {
     while (!signal.aborted) {
       try {
-        await project(projection, deps, signal);
+        await lead(projections, deps, signal);
       } catch (error) {
         if (signal.aborted) break;
-        deps.logger.error({ err: error, projection: projection.name }, 'projector failed; restarting');
+        deps.logger.error({ err: error }, 'projectors failed; restarting');
       }
       await sleep(retryDelayMs, undefined, { signal }).catch(() => undefined);
     }
-  });
+  })();
   return {
     async stop() {
       controller.abort();
-      await Promise.all(loops);
+      await loop;
     },
   };
 }

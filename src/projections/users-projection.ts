@@ -1,21 +1,47 @@
 import type { EmailVerified, UserRegistered } from '../domain/user/user.js';
-import { defineProjection } from './projection.js';
+import type { Projection } from './projection.js';
 
-export const usersProjection = defineProjection({
+const INSERT = {
+  name: 'users-insert',
+  text: `INSERT INTO users (user_id, username, email, display_name, registered_at)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
+         ON CONFLICT (user_id) DO NOTHING`,
+};
+const VERIFY = {
+  name: 'users-verify',
+  text: 'UPDATE users SET email_verified = true WHERE user_id = ANY ($1::uuid[]) AND NOT email_verified',
+};
+
+/** Registered users, for search and profiles. */
+export const usersProjection: Projection = {
   name: 'users',
   tables: ['users'],
-  handlers: {
-    async UserRegistered(client, event) {
-      const data = event.data as UserRegistered['data'];
-      await client.query(
-        `INSERT INTO users (user_id, username, email, display_name, registered_at)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id) DO NOTHING`,
-        [data.userId, data.username, data.email, data.displayName, data.registeredAt],
-      );
-    },
-    async EmailVerified(client, event) {
-      const data = event.data as EmailVerified['data'];
-      await client.query('UPDATE users SET email_verified = true WHERE user_id = $1', [data.userId]);
-    },
+  handles: new Set(['UserRegistered', 'EmailVerified']),
+  async applyBatch(client, events) {
+    const registered = new Map<string, UserRegistered['data']>();
+    const verified = new Set<string>();
+    for (const event of events) {
+      if (event.type === 'UserRegistered') {
+        const data = event.data as UserRegistered['data'];
+        if (!registered.has(data.userId)) registered.set(data.userId, data);
+      } else {
+        verified.add((event.data as EmailVerified['data']).userId);
+      }
+    }
+    // A user's events come in stream order, so the registration is inserted before its verification.
+    if (registered.size > 0) {
+      const rows = [...registered.values()];
+      await client.query({
+        ...INSERT,
+        values: [
+          rows.map((row) => row.userId),
+          rows.map((row) => row.username),
+          rows.map((row) => row.email),
+          rows.map((row) => row.displayName),
+          rows.map((row) => row.registeredAt),
+        ],
+      });
+    }
+    if (verified.size > 0) await client.query({ ...VERIFY, values: [[...verified]] });
   },
-});
+};
