@@ -102,12 +102,18 @@ describe('PostgreSQL event store under concurrent writers', () => {
       ),
     );
     const subscriber = startSubscriber(reader);
+    // A subscriber on a writer's own instance takes that writer's events from memory and the
+    // others' from the table: it must see exactly the same log.
+    const onWriter = startSubscriber(writers[0]!);
     try {
       const committed = await Promise.all(writers.map((store, writer) => runWriter(store, writer)));
       const deliveredWhileWriting = subscriber.received.length;
       const head = await reader.headPosition();
       await waitUntil(() => subscriber.received.at(-1)?.position === head, 15_000);
+      await waitUntil(() => onWriter.received.at(-1)?.position === head, 15_000);
       await subscriber.stop();
+      await onWriter.stop();
+      expect(onWriter.received).toEqual(subscriber.received);
 
       const received = subscriber.received;
       const total = WRITERS * EVENTS_PER_WRITER;
@@ -136,6 +142,7 @@ describe('PostgreSQL event store under concurrent writers', () => {
       }
     } finally {
       await subscriber.stop();
+      await onWriter.stop();
       await Promise.all([reader, ...writers].map((store) => store.close()));
     }
   }, 60_000);

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors.js';
-import type { AppendResult, ExpectedRevision } from '../port.js';
+import type { AppendResult, EventMetadata, ExpectedRevision, JsonObject, RecordedEvent } from '../port.js';
 import type { EncodedAppend } from './append-rules.js';
 import { isConnectionFailure, translateAppendError } from './pg-errors.js';
 import { APPEND_FUNCTION } from './schema.js';
@@ -26,13 +26,34 @@ import { APPEND_FUNCTION } from './schema.js';
  * together in the next one, so one lock acquisition and one commit (one WAL flush) serve many.
  */
 
-const APPEND_SQL = `SELECT outcome, revision, "position", duplicate_id FROM ${APPEND_FUNCTION}($1, $2, $3, $4, $5, $6, $7, $8)`;
+const APPEND_SQL = `SELECT outcome, revision, "position", duplicate_id, created_at FROM ${APPEND_FUNCTION}($1, $2, $3, $4, $5, $6, $7, $8)`;
 
 interface OutcomeRow {
   readonly outcome: 'ok' | 'retry' | 'wrong_revision' | 'duplicate_id';
   readonly revision: string | null;
   readonly position: string | null;
   readonly duplicate_id: string | null;
+  readonly created_at: Date;
+}
+
+/** The events an accepted append wrote, as a reader of the table would get them. */
+function recordedEvents(append: EncodedAppend, row: OutcomeRow): RecordedEvent[] {
+  const count = append.ids.length;
+  const lastRevision = BigInt(row.revision!);
+  const lastPosition = BigInt(row.position!);
+  return append.ids.map((id, index) => {
+    const back = BigInt(count - 1 - index);
+    return {
+      id: id.toLowerCase(),
+      streamName: append.streamName,
+      revision: lastRevision - back,
+      position: lastPosition - back,
+      type: append.types[index]!,
+      data: JSON.parse(append.datas[index]!) as JsonObject,
+      metadata: JSON.parse(append.metadatas[index]!) as EventMetadata,
+      createdAt: row.created_at,
+    };
+  });
 }
 
 interface PendingAppend {
@@ -88,8 +109,15 @@ async function appendAll(pool: Pool, batch: readonly PendingAppend[]): Promise<O
   return rows;
 }
 
+/** Receives, in commit order, the events each statement wrote. */
+export type CommittedListener = (events: readonly RecordedEvent[]) => void;
+
 /** Runs a batch of appends as one statement; settles every pending append, never throws. */
-async function commitBatch(pool: Pool, batch: readonly PendingAppend[]): Promise<void> {
+async function commitBatch(
+  pool: Pool,
+  batch: readonly PendingAppend[],
+  onCommitted: CommittedListener,
+): Promise<void> {
   let rows: OutcomeRow[];
   try {
     rows = await appendAll(pool, batch);
@@ -97,7 +125,7 @@ async function commitBatch(pool: Pool, batch: readonly PendingAppend[]): Promise
     // The statement wrote nothing. If one append's input made it fail (the server refused a value
     // that got past the checks), the others must not fail with it: run each on its own.
     if (batch.length > 1 && !isConnectionFailure(error)) {
-      for (const pending of batch) await commitBatch(pool, [pending]);
+      for (const pending of batch) await commitBatch(pool, [pending], onCommitted);
       return;
     }
     for (const pending of batch) {
@@ -105,6 +133,11 @@ async function commitBatch(pool: Pool, batch: readonly PendingAppend[]): Promise
     }
     return;
   }
+  const written = batch.flatMap((pending, index) => {
+    const row = rows[index];
+    return row?.outcome === 'ok' ? recordedEvents(pending.append, row) : [];
+  });
+  if (written.length > 0) onCommitted(written);
   batch.forEach((pending, index) => settle(pending, rows[index]));
 }
 
@@ -116,15 +149,18 @@ async function commitBatch(pool: Pool, batch: readonly PendingAppend[]): Promise
 export class AppendBatcher {
   readonly #pool: Pool;
   readonly #maxBatchSize: number;
+  readonly #onCommitted: CommittedListener;
   #queue: PendingAppend[] = [];
   #draining: Promise<void> | undefined;
+  #current: Promise<void> | undefined;
 
-  constructor(pool: Pool, maxBatchSize: number) {
+  constructor(pool: Pool, maxBatchSize: number, onCommitted: CommittedListener) {
     if (!Number.isSafeInteger(maxBatchSize) || maxBatchSize < 1) {
       throw new RangeError('maxBatchSize must be a positive integer');
     }
     this.#pool = pool;
     this.#maxBatchSize = maxBatchSize;
+    this.#onCommitted = onCommitted;
   }
 
   append(append: EncodedAppend): Promise<AppendResult> {
@@ -132,6 +168,11 @@ export class AppendBatcher {
       this.#queue.push({ append, resolve, reject });
       this.#draining ??= this.#drain();
     });
+  }
+
+  /** Resolves once the statement in flight (if any) has committed or failed. */
+  async currentStatement(): Promise<void> {
+    await this.#current;
   }
 
   /** Resolves once every append queued so far has been settled. */
@@ -149,7 +190,9 @@ export class AppendBatcher {
           if (this.#queue.length === 0) return;
         }
         const batch = this.#queue.splice(0, this.#maxBatchSize);
-        await commitBatch(this.#pool, batch);
+        this.#current = commitBatch(this.#pool, batch, this.#onCommitted);
+        await this.#current;
+        this.#current = undefined;
       }
     } finally {
       this.#draining = undefined;

@@ -25,6 +25,8 @@ export class AppendNotifications {
   readonly #enabled: boolean;
   readonly #waiters = new Set<() => void>();
   #generation = 0;
+  #connections = 0;
+  #latestHead = 0n;
   #users = 0;
   #active: { readonly client: PoolClient; readonly destroy: () => void } | undefined;
   #connecting: Promise<void> | undefined;
@@ -40,6 +42,16 @@ export class AppendNotifications {
 
   get generation(): number {
     return this.#generation;
+  }
+
+  /** Counts (re)connections: appends committed before one may have gone unnoticed. */
+  get connections(): number {
+    return this.#connections;
+  }
+
+  /** The highest log head any notification (or this instance's own append) has announced. */
+  get latestHead(): bigint {
+    return this.#latestHead;
   }
 
   /** Registers a subscription; the first one starts listening. Call the returned function once when done. */
@@ -69,6 +81,16 @@ export class AppendNotifications {
       signal.addEventListener('abort', done, { once: true });
       this.#waiters.add(done);
     });
+  }
+
+  /** Wakes the waiters as a notification would: this instance itself just committed up to `head`. */
+  poke(head: bigint): void {
+    this.#noteHead(head);
+    this.#wakeAll();
+  }
+
+  #noteHead(head: bigint): void {
+    if (head > this.#latestHead) this.#latestHead = head;
   }
 
   /** Stops listening for good and waits for a connection attempt in flight to let go. */
@@ -131,7 +153,9 @@ export class AppendNotifications {
     client.on('error', onLost);
     client.on('end', () => onLost());
     client.on('notification', (message: Notification) => {
-      if (message.channel === APPENDED_CHANNEL) this.#wakeAll();
+      if (message.channel !== APPENDED_CHANNEL) return;
+      if (message.payload && /^\d{1,19}$/.test(message.payload)) this.#noteHead(BigInt(message.payload));
+      this.#wakeAll();
     });
     try {
       await client.query(`LISTEN ${APPENDED_CHANNEL}`);
@@ -147,6 +171,7 @@ export class AppendNotifications {
     }
     this.#active = { client, destroy: () => destroy() };
     this.#failedAttempts = 0;
+    this.#connections += 1;
     this.#wakeAll();
   }
 

@@ -14,6 +14,7 @@ import type {
 import { encodeAppend } from './append-rules.js';
 import { AppendBatcher } from './append-batch.js';
 import { AppendNotifications } from './notifications.js';
+import { RecentAppends } from './recent-appends.js';
 import { translateReadError } from './pg-errors.js';
 import { headPosition, readAll, readStream } from './read.js';
 import { migrate } from './schema.js';
@@ -55,6 +56,8 @@ class PostgresEventStore implements EventStore {
   readonly #pool: Pool;
   readonly #ownsPool: boolean;
   readonly #appends: AppendBatcher;
+  /** What this instance committed lately, served to its subscriptions without a read. */
+  readonly #recent = new RecentAppends(10_000);
   readonly #notifications: AppendNotifications;
   readonly #subscriptions: SubscriptionContext;
   readonly #closing = new AbortController();
@@ -62,7 +65,10 @@ class PostgresEventStore implements EventStore {
   constructor(pool: Pool, ownsPool: boolean, options: CommonOptions) {
     this.#pool = pool;
     this.#ownsPool = ownsPool;
-    this.#appends = new AppendBatcher(pool, options.maxAppendBatchSize ?? 100);
+    this.#appends = new AppendBatcher(pool, options.maxAppendBatchSize ?? 100, (events) => {
+      this.#recent.add(events);
+      this.#notifications.poke(events.at(-1)!.position);
+    });
     this.#notifications = new AppendNotifications({
       pool,
       logger: options.logger ?? consoleLogger,
@@ -73,6 +79,8 @@ class PostgresEventStore implements EventStore {
       notifications: this.#notifications,
       batchSize: options.subscriptionBatchSize ?? 500,
       pollIntervalMs: options.pollIntervalMs ?? 1_000,
+      recent: this.#recent,
+      currentAppend: () => this.#appends.currentStatement(),
       closing: this.#closing.signal,
     };
   }

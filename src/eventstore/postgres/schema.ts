@@ -62,12 +62,12 @@ const MIGRATIONS: readonly Migration[] = [
     // Result, per append in order: outcome 'ok' (revision, position of its last event), 'retry'
     // (the same events were stored before: their last revision and position), 'wrong_revision'
     // (revision = the stream's current one, null for no stream) or 'duplicate_id' (duplicate_id =
-    // an id already stored for other events).
+    // an id already stored for other events); created_at is the time stored with new events.
     sql: `
       CREATE FUNCTION ${APPEND_FUNCTION}(
         streams text[], expected text[], counts integer[],
         event_streams text[], ids uuid[], types text[], datas jsonb[], metadatas jsonb[]
-      ) RETURNS TABLE (outcome text, revision bigint, "position" bigint, duplicate_id uuid)
+      ) RETURNS TABLE (outcome text, revision bigint, "position" bigint, duplicate_id uuid, created_at timestamptz)
       LANGUAGE plpgsql AS $fn$
       DECLARE
         head bigint;
@@ -102,7 +102,7 @@ const MIGRATIONS: readonly Migration[] = [
           n := counts[i];
           k := array_position(known_streams, streams[i]);
           current_revision := known_revisions[k];
-          outcome := NULL; revision := NULL; "position" := NULL; duplicate_id := NULL;
+          outcome := NULL; revision := NULL; "position" := NULL; duplicate_id := NULL; created_at := now();
           IF any_stored THEN
             -- Rare: some id of the batch is stored already (a retry, or an id re-used).
             SELECT array_agg(e.event_id ORDER BY e.revision), min(e.revision), max(e.revision), max(e.position)
