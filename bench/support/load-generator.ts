@@ -1,0 +1,218 @@
+/**
+ * The chat-load client, run as its own process (forked by bench/chat-load.ts) so that its work
+ * does not count as the system's: users sign up, senders POST /v1/messages over keep-alive HTTP
+ * (32 connections in all), each receiver listens on its own WebSocket, and the time from just
+ * before each POST to its frame arriving is recorded. Open loop: sends are due by the clock, and
+ * a slow answer does not delay the next send.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import WebSocket from 'ws';
+
+export interface LoadRequest {
+  readonly httpPort: number;
+  readonly realtimePort: number;
+  readonly pairs: number;
+  readonly rates: readonly number[];
+  readonly seconds: number;
+  /** Skip the rates above one whose p99 exceeded this many ms. */
+  readonly giveUpAboveP99Ms: number;
+}
+
+export interface RateResult {
+  readonly rate: number;
+  readonly sent: number;
+  readonly acknowledged: number;
+  readonly errors: Record<string, number>;
+  readonly delivered: number;
+  readonly lost: number;
+  readonly duplicated: number;
+  readonly deliveredPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+const PASSWORD = 'correct-horse-battery-staple';
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+async function json(pool: Pool, method: 'POST', path: string, body: unknown, token?: string) {
+  const response = await pool.request({
+    method,
+    path,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const text = await response.body.text();
+  return { status: response.statusCode, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+interface User {
+  readonly username: string;
+  readonly token: string;
+}
+
+async function signUp(pool: Pool, username: string): Promise<User> {
+  const registered = await json(pool, 'POST', '/v1/auth/register', {
+    username,
+    email: `${username}@bench.example`,
+    password: PASSWORD,
+  });
+  if (registered.status !== 201) throw new Error(`register ${username}: ${registered.status}`);
+  const login = await json(pool, 'POST', '/v1/auth/token', { username, password: PASSWORD });
+  if (login.status !== 200) throw new Error(`login ${username}: ${login.status}`);
+  return { username, token: String(login.body.access_token) };
+}
+
+/** One receiver's socket: records, per message number, when its frame arrived. */
+function listen(url: string, onFrame: (messageNumber: number) => void): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    socket.once('open', () => resolve(socket));
+    socket.once('error', reject);
+    socket.on('message', (raw: Buffer) => {
+      const frame = JSON.parse(raw.toString('utf8')) as { type: string; data?: { clientMessageId?: string } };
+      const id = frame.data?.clientMessageId;
+      if (frame.type === 'message.sent' && id !== undefined)
+        onFrame(Number(id.slice(id.lastIndexOf('-') + 1)));
+    });
+  });
+}
+
+async function runRate(
+  pool: Pool,
+  senders: readonly User[],
+  receivers: readonly User[],
+  state: { firstNumber: number; sentAt: Float64Array; arrivals: Uint16Array; latencies: number[] },
+  rate: number,
+  seconds: number,
+): Promise<RateResult> {
+  const total = Math.round(rate * seconds);
+  const first = state.firstNumber;
+  state.firstNumber += total;
+  let acknowledged = 0;
+  const errors: Record<string, number> = {};
+  const acknowledgedNumbers: number[] = [];
+  const answers: Promise<void>[] = [];
+  const bodies = senders.map((_, index) => `message from sender ${index}: ${'x'.repeat(40)}`);
+  const started = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    else if (i % 64 === 0) await new Promise(setImmediate); // let answers and frames in
+    const number = first + i;
+    const pair = i % senders.length;
+    state.sentAt[number] = performance.now();
+    answers.push(
+      pool
+        .request({
+          method: 'POST',
+          path: '/v1/messages',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${senders[pair]!.token}` },
+          body: `{"to":"${receivers[pair]!.username}","body":"${bodies[pair]}","clientMessageId":"bench-${number}"}`,
+        })
+        .then(
+          async (response) => {
+            await response.body.dump();
+            if (response.statusCode === 201) {
+              acknowledged += 1;
+              acknowledgedNumbers.push(number);
+            } else errors[response.statusCode] = (errors[response.statusCode] ?? 0) + 1;
+          },
+          (error: { code?: string }) => {
+            errors[error.code ?? 'network'] = (errors[error.code ?? 'network'] ?? 0) + 1;
+          },
+        ),
+    );
+  }
+  const sendingEnded = performance.now();
+  await Promise.all(answers);
+  const deadline = performance.now() + 10_000;
+  const arrived = () => acknowledgedNumbers.filter((number) => state.arrivals[number]! > 0).length;
+  while (arrived() < acknowledged && performance.now() < deadline) await sleep(20);
+  const latencies = Float64Array.from(
+    acknowledgedNumbers.flatMap((number) => (state.arrivals[number]! > 0 ? [state.latencies[number]!] : [])),
+  ).sort();
+  const duplicated = acknowledgedNumbers.filter((number) => state.arrivals[number]! > 1).length;
+  let lastArrival = sendingEnded;
+  for (const number of acknowledgedNumbers) {
+    if (state.arrivals[number]! > 0)
+      lastArrival = Math.max(lastArrival, state.sentAt[number]! + state.latencies[number]!);
+  }
+  return {
+    rate,
+    sent: total,
+    acknowledged,
+    errors,
+    delivered: latencies.length,
+    lost: acknowledged - latencies.length,
+    duplicated,
+    deliveredPerSecond: latencies.length / ((lastArrival - started) / 1000),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    maxMs: latencies.at(-1) ?? NaN,
+  };
+}
+
+async function run(request: LoadRequest): Promise<RateResult[]> {
+  const origin = `http://127.0.0.1:${request.httpPort}`;
+  const pool = new Pool(origin, { connections: 32, pipelining: 1, keepAliveTimeout: 60_000 });
+  const tag = `${process.pid.toString(36)}${Date.now().toString(36)}`;
+  const senders: User[] = [];
+  const receivers: User[] = [];
+  for (let pair = 0; pair < request.pairs; pair++) {
+    senders.push(await signUp(pool, `s${pair}_${tag}`));
+    receivers.push(await signUp(pool, `r${pair}_${tag}`));
+  }
+  const warmUp = { rate: Math.min(200, request.rates[0] ?? 200), seconds: 2 };
+  const capacity =
+    request.rates.reduce((sum, rate) => sum + Math.round(rate * request.seconds), 0) +
+    warmUp.rate * warmUp.seconds +
+    1;
+  const state = {
+    firstNumber: 0,
+    sentAt: new Float64Array(capacity),
+    arrivals: new Uint16Array(capacity),
+    latencies: new Array<number>(capacity),
+  };
+  const sockets = await Promise.all(
+    receivers.map((receiver) =>
+      listen(
+        `ws://127.0.0.1:${request.realtimePort}/v1/realtime?access_token=${receiver.token}`,
+        (number) => {
+          if (number >= capacity) return;
+          state.arrivals[number] = (state.arrivals[number] ?? 0) + 1;
+          if (state.arrivals[number] === 1)
+            state.latencies[number] = performance.now() - state.sentAt[number]!;
+        },
+      ),
+    ),
+  );
+  const results: RateResult[] = [];
+  try {
+    // A short warm-up, not counted.
+    await runRate(pool, senders, receivers, state, warmUp.rate, warmUp.seconds);
+    for (const rate of request.rates) {
+      const result = await runRate(pool, senders, receivers, state, rate, request.seconds);
+      results.push(result);
+      process.send?.({ kind: 'progress', result });
+      if (!(result.p99Ms <= request.giveUpAboveP99Ms) || result.lost > 0) break;
+    }
+  } finally {
+    for (const socket of sockets) socket.close();
+    await pool.close();
+  }
+  return results;
+}
+
+process.once('message', (request: LoadRequest) => {
+  run(request).then(
+    (results) => process.send?.({ kind: 'done', results }, () => process.exit(0)),
+    (error: unknown) => process.send?.({ kind: 'failed', error: String(error) }, () => process.exit(1)),
+  );
+});
