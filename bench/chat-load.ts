@@ -1,31 +1,14 @@
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { runInChild } from './support/fork.js';
 import type { LoadRequest, RateResult } from './support/load-generator.js';
 import { withDatabase } from './support/database.js';
 import { startBenchSystem } from './support/system.js';
 import { ms, printTable } from './support/table.js';
 
-const GENERATOR = fileURLToPath(new URL('./support/load-generator.js', import.meta.url));
 /** What "sustained" means: every acknowledged send delivered once, p99 within this. */
 const SUSTAINED_P99_MS = 50;
 
 function numbers(value: string | undefined, fallback: readonly number[]): readonly number[] {
   return value ? value.split(',').map(Number) : fallback;
-}
-
-/** Forks the load generator, hands it the request, and collects its results. */
-function generateLoad(request: LoadRequest): Promise<RateResult[]> {
-  return new Promise((resolve, reject) => {
-    const child = fork(GENERATOR, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child.on('message', (message: { kind: string; results?: RateResult[]; error?: string }) => {
-      if (message.kind === 'done') resolve(message.results ?? []);
-      if (message.kind === 'failed') reject(new Error(`load generator: ${message.error}`));
-    });
-    child.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`load generator exited with ${code}`));
-    });
-    child.send(request);
-  });
 }
 
 /**
@@ -41,7 +24,7 @@ export async function chatLoad(): Promise<void> {
   const results = await withDatabase('bench_chat', async (url) => {
     const system = await startBenchSystem(url);
     try {
-      return await generateLoad({
+      return await runInChild<LoadRequest, RateResult[]>('load-generator', {
         httpPort: system.httpPort!,
         realtimePort: system.realtimePort!,
         pairs: 50,

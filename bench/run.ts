@@ -1,9 +1,11 @@
 import { appendThroughput } from './append-throughput.js';
 import { chatLoad } from './chat-load.js';
+import { fanOut } from './fan-out.js';
 
 const SCENARIOS: Record<string, () => Promise<void>> = {
   appends: appendThroughput,
   'chat-load': chatLoad,
+  'fan-out': fanOut,
 };
 
 /**

@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
-import WebSocket from 'ws';
+import { listen, percentile, serveParent, signUp, type BenchUser } from './client.js';
 
 export interface LoadRequest {
   readonly httpPort: number;
@@ -33,60 +33,10 @@ export interface RateResult {
   readonly maxMs: number;
 }
 
-const PASSWORD = 'correct-horse-battery-staple';
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-async function json(pool: Pool, method: 'POST', path: string, body: unknown, token?: string) {
-  const response = await pool.request({
-    method,
-    path,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  const text = await response.body.text();
-  return { status: response.statusCode, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
-
-interface User {
-  readonly username: string;
-  readonly token: string;
-}
-
-async function signUp(pool: Pool, username: string): Promise<User> {
-  const registered = await json(pool, 'POST', '/v1/auth/register', {
-    username,
-    email: `${username}@bench.example`,
-    password: PASSWORD,
-  });
-  if (registered.status !== 201) throw new Error(`register ${username}: ${registered.status}`);
-  const login = await json(pool, 'POST', '/v1/auth/token', { username, password: PASSWORD });
-  if (login.status !== 200) throw new Error(`login ${username}: ${login.status}`);
-  return { username, token: String(login.body.access_token) };
-}
-
-/** One receiver's socket: records, per message number, when its frame arrived. */
-function listen(url: string, onFrame: (messageNumber: number) => void): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
-    socket.once('open', () => resolve(socket));
-    socket.once('error', reject);
-    socket.on('message', (raw: Buffer) => {
-      const frame = JSON.parse(raw.toString('utf8')) as { type: string; data?: { clientMessageId?: string } };
-      const id = frame.data?.clientMessageId;
-      if (frame.type === 'message.sent' && id !== undefined)
-        onFrame(Number(id.slice(id.lastIndexOf('-') + 1)));
-    });
-  });
-}
-
 async function runRate(
   pool: Pool,
-  senders: readonly User[],
-  receivers: readonly User[],
+  senders: readonly BenchUser[],
+  receivers: readonly BenchUser[],
   state: { firstNumber: number; sentAt: Float64Array; arrivals: Uint16Array; latencies: number[] },
   rate: number,
   seconds: number,
@@ -163,8 +113,8 @@ async function run(request: LoadRequest): Promise<RateResult[]> {
   const origin = `http://127.0.0.1:${request.httpPort}`;
   const pool = new Pool(origin, { connections: 32, pipelining: 1, keepAliveTimeout: 60_000 });
   const tag = `${process.pid.toString(36)}${Date.now().toString(36)}`;
-  const senders: User[] = [];
-  const receivers: User[] = [];
+  const senders: BenchUser[] = [];
+  const receivers: BenchUser[] = [];
   for (let pair = 0; pair < request.pairs; pair++) {
     senders.push(await signUp(pool, `s${pair}_${tag}`));
     receivers.push(await signUp(pool, `r${pair}_${tag}`));
@@ -182,15 +132,12 @@ async function run(request: LoadRequest): Promise<RateResult[]> {
   };
   const sockets = await Promise.all(
     receivers.map((receiver) =>
-      listen(
-        `ws://127.0.0.1:${request.realtimePort}/v1/realtime?access_token=${receiver.token}`,
-        (number) => {
-          if (number >= capacity) return;
-          state.arrivals[number] = (state.arrivals[number] ?? 0) + 1;
-          if (state.arrivals[number] === 1)
-            state.latencies[number] = performance.now() - state.sentAt[number]!;
-        },
-      ),
+      listen(request.realtimePort, receiver.token, (id) => {
+        const number = Number(id.slice(id.lastIndexOf('-') + 1));
+        if (!(number < capacity)) return;
+        state.arrivals[number] = (state.arrivals[number] ?? 0) + 1;
+        if (state.arrivals[number] === 1) state.latencies[number] = performance.now() - state.sentAt[number]!;
+      }),
     ),
   );
   const results: RateResult[] = [];
@@ -200,7 +147,6 @@ async function run(request: LoadRequest): Promise<RateResult[]> {
     for (const rate of request.rates) {
       const result = await runRate(pool, senders, receivers, state, rate, request.seconds);
       results.push(result);
-      process.send?.({ kind: 'progress', result });
       if (!(result.p99Ms <= request.giveUpAboveP99Ms) || result.lost > 0) break;
     }
   } finally {
@@ -210,9 +156,4 @@ async function run(request: LoadRequest): Promise<RateResult[]> {
   return results;
 }
 
-process.once('message', (request: LoadRequest) => {
-  run(request).then(
-    (results) => process.send?.({ kind: 'done', results }, () => process.exit(0)),
-    (error: unknown) => process.send?.({ kind: 'failed', error: String(error) }, () => process.exit(1)),
-  );
-});
+serveParent(run);
