@@ -1,11 +1,15 @@
 import { appendThroughput } from './append-throughput.js';
 import { chatLoad } from './chat-load.js';
 import { fanOut } from './fan-out.js';
+import { memory } from './memory.js';
+import { rebuild } from './rebuild.js';
 
 const SCENARIOS: Record<string, () => Promise<void>> = {
   appends: appendThroughput,
   'chat-load': chatLoad,
   'fan-out': fanOut,
+  rebuild,
+  memory,
 };
 
 /**
