@@ -57,7 +57,8 @@ export async function rebuild(): Promise<void> {
         await store.appendToStream(stream, events);
       }
       const results: (string | number)[][] = [];
-      for (const projection of allProjections) {
+      const only = process.env.BENCH_PROJECTIONS?.split(',');
+      for (const projection of allProjections.filter((p) => !only || only.includes(p.name))) {
         const started = process.hrtime.bigint();
         const position = await rebuildProjection(projection, { store, pool });
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -5,7 +5,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from './logger.js';
-import { mapError, problem } from './problems.js';
+import { HttpError, mapError, problem } from './problems.js';
+import { findUnstorableText } from './text.js';
 
 export type HttpApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger, TypeBoxTypeProvider>;
 
@@ -49,6 +50,25 @@ export async function createHttpApp(options: {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  // Text PostgreSQL cannot store (NUL, unpaired surrogates) is refused at the door, in every part
+  // of every request, before any route sees it.
+  app.addHook('preValidation', async (request) => {
+    for (const [part, value] of [
+      ['body', request.body],
+      ['querystring', request.query],
+      ['params', request.params],
+    ] as const) {
+      const path = findUnstorableText(value);
+      if (path !== undefined) {
+        throw new HttpError(400, 'validation', 'the request holds NUL or an unpaired surrogate', {}, [
+          {
+            path: `/${part}${path === '/' ? '' : path}`,
+            message: 'must not hold NUL or an unpaired surrogate',
+          },
+        ]);
+      }
+    }
+  });
   app.setErrorHandler(sendProblem);
   app.setNotFoundHandler((request, reply) => {
     void reply

@@ -20,6 +20,7 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Readonly<Record<string, string>> = {},
+    readonly errors?: Problem['errors'],
   ) {
     super(message);
   }
@@ -102,7 +103,7 @@ export function mapError(error: unknown): MappedError {
   }
   if (error instanceof HttpError) {
     return {
-      problem: problem(error.status, error.code, error.message),
+      problem: problem(error.status, error.code, error.message, error.errors),
       headers: error.headers,
       unexpected: false,
     };

@@ -1,10 +1,8 @@
+import { isStorableText } from '../../platform/text.js';
 import { DuplicateEventIdError } from '../errors.js';
 import type { ExpectedRevision, NewEvent } from '../port.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Text PostgreSQL cannot store: NUL, or a UTF-16 surrogate without its pair. */
-// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
-const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /**
  * The same in serialised JSON, where JSON.stringify escapes both: `\u0000` and `\udXXX` preceded
  * by an even number of backslashes (an odd one means the backslash itself was escaped).
@@ -22,7 +20,7 @@ export interface EncodedAppend {
 }
 
 function storableText(what: string, text: string): string {
-  if (UNSTORABLE_TEXT.test(text)) throw new TypeError(`${what} holds NUL or an unpaired surrogate`);
+  if (!isStorableText(text)) throw new TypeError(`${what} holds NUL or an unpaired surrogate`);
   return text;
 }
 
