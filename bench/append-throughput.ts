@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { STREAM_DOES_NOT_EXIST } from '@event-driven-io/emmett';
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
+import pg from 'pg';
 import { createPostgresEventStore } from '../src/eventstore/postgres/index.js';
 import { withDatabase } from './support/database.js';
 import { printTable } from './support/table.js';
@@ -69,7 +70,10 @@ export async function appendThroughput(): Promise<void> {
     }
   });
   const emmett = await withDatabase('bench_emmett', async (url) => {
-    const store = getPostgreSQLEventStore(url);
+    // Our own pool, so that it is surely ended before the database is dropped.
+    const pool = new pg.Pool({ connectionString: url });
+    pool.on('error', () => undefined);
+    const store = getPostgreSQLEventStore(url, { connectionOptions: { pooled: true, pool } });
     try {
       return await measure((stream, revision, data) =>
         store.appendToStream(stream, [{ type: 'BenchEvent', data }], {
@@ -78,6 +82,7 @@ export async function appendThroughput(): Promise<void> {
       );
     } finally {
       await store.close();
+      await pool.end();
     }
   });
   printTable(

@@ -77,6 +77,10 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     // One reader of the log for the whole process: projections, realtime and the command caches.
     const log = await startSharedLog(store, logger);
     closers.push(() => log.stop());
+    const commandContext = { store, cache: new AggregateCache(10_000, log), locks: new StreamLocks() };
+    // A token whose user does not exist is refused; the user is read from the log (cached and kept
+    // current by the log), not from the read model, which lags behind a fresh registration.
+    const userExists = async (userId: string) => (await loadUser(commandContext, userId)) !== undefined;
     const tokens = createTokenService({
       secret: config.jwtSecret,
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,
@@ -100,12 +104,11 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         watcher = createPositionWatcher({ pool, projections: allProjections.map((p) => p.name) });
         closers.push(async () => watcher!.close());
       }
-      const app = await createHttpApp({ logger, trustProxy: config.trustProxy });
+      const app = await createHttpApp({ logger, trustProxy: config.trustProxy, docs: config.opsEndpoints });
       const metrics = createMetrics();
       registerLogGauges(metrics, { store, pool });
-      installMetrics(app, metrics);
+      installMetrics(app, metrics, { serve: config.opsEndpoints });
       const now = () => new Date();
-      const commandContext = { store, cache: new AggregateCache(10_000, log), locks: new StreamLocks() };
       await app.register(
         healthRoutes({
           store,
@@ -136,9 +139,6 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       }
       await app.register(async (protectedScope: HttpApp) => {
         protectedScope.decorateRequest('auth', null);
-        // A token whose user does not exist is refused; the user is read from the log (cached), not
-        // from the read model, which lags behind a fresh registration.
-        const userExists = async (userId: string) => (await loadUser(commandContext, userId)) !== undefined;
         protectedScope.addHook('onRequest', authenticate({ tokens, userExists }));
         if (watcher)
           protectedScope.addHook('onRequest', minPositionHook(watcher, config.readYourWritesTimeoutMs));
@@ -172,6 +172,8 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         logger,
         nodeTimeoutMs: config.realtimeNodeTimeoutSeconds * 1000,
         replayLimit: config.realtimeReplayLimit,
+        maxConnectionsPerUser: config.realtimeMaxConnectionsPerUser,
+        userExists,
         maxBackpressureBytes: config.realtimeMaxBackpressureBytes,
         idleTimeoutSeconds: config.realtimeIdleTimeoutSeconds,
       });

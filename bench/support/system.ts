@@ -8,6 +8,7 @@ export function startBenchSystem(
   env: Record<string, string> = {},
 ): Promise<RunningSystem> {
   const config = loadConfig({
+    NODE_ENV: 'development',
     DATABASE_URL: databaseUrl,
     HOST: '127.0.0.1',
     PORT: '0',

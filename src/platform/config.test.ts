@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
+/** What `npm start` runs with: development defaults allowed. */
+const DEV = { NODE_ENV: 'development' } as const;
+
 describe('loadConfig', () => {
   it('has defaults that start the whole system against the local PostgreSQL', () => {
-    const config = loadConfig({});
+    const config = loadConfig(DEV);
     expect(config).toMatchObject({
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
       eventStoreUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -16,51 +19,93 @@ describe('loadConfig', () => {
   });
 
   it('fails naming the variable at fault', () => {
-    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
-    expect(() => loadConfig({ PORT: '70000' })).toThrow(ConfigError);
-    expect(() => loadConfig({ EVENTSTORE_URL: 'mysql://x' })).toThrow(/EVENTSTORE_URL/);
-    expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
-    expect(() => loadConfig({ ROLES: 'commands,cooking' })).toThrow(/cooking/);
+    expect(() => loadConfig({ ...DEV, PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ ...DEV, PORT: '70000' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...DEV, EVENTSTORE_URL: 'mysql://x' })).toThrow(/EVENTSTORE_URL/);
+    expect(() => loadConfig({ ...DEV, JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
+    expect(() => loadConfig({ ...DEV, ROLES: 'commands,cooking' })).toThrow(/cooking/);
   });
 
   it('reads which proxies to trust for the client address', () => {
-    expect(loadConfig({}).trustProxy).toBe(false);
-    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
-    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8,127.0.0.1' }).trustProxy).toBe('10.0.0.0/8,127.0.0.1');
-    expect(() => loadConfig({ TRUST_PROXY: 'everyone please' })).toThrow(/TRUST_PROXY/);
+    expect(loadConfig(DEV).trustProxy).toBe(false);
+    expect(loadConfig({ ...DEV, TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ ...DEV, TRUST_PROXY: '10.0.0.0/8,127.0.0.1' }).trustProxy).toBe(
+      '10.0.0.0/8,127.0.0.1',
+    );
+    expect(() => loadConfig({ ...DEV, TRUST_PROXY: 'everyone please' })).toThrow(/TRUST_PROXY/);
   });
 
   it('bounds how long a silent realtime node keeps its users online', () => {
-    expect(loadConfig({}).realtimeNodeTimeoutSeconds).toBe(30);
-    expect(loadConfig({ REALTIME_NODE_TIMEOUT_SECONDS: '5' }).realtimeNodeTimeoutSeconds).toBe(5);
-    expect(() => loadConfig({ REALTIME_NODE_TIMEOUT_SECONDS: '0' })).toThrow(/REALTIME_NODE_TIMEOUT_SECONDS/);
+    expect(loadConfig(DEV).realtimeNodeTimeoutSeconds).toBe(30);
+    expect(loadConfig({ ...DEV, REALTIME_NODE_TIMEOUT_SECONDS: '5' }).realtimeNodeTimeoutSeconds).toBe(5);
+    expect(() => loadConfig({ ...DEV, REALTIME_NODE_TIMEOUT_SECONDS: '0' })).toThrow(
+      /REALTIME_NODE_TIMEOUT_SECONDS/,
+    );
   });
 
   it('takes the realtime bounds, refusing idle timeouts uWebSockets.js would abort on', () => {
-    expect(loadConfig({})).toMatchObject({
+    expect(loadConfig(DEV)).toMatchObject({
       realtimeReplayLimit: 10_000,
       realtimeMaxBackpressureBytes: 1024 * 1024,
       realtimeIdleTimeoutSeconds: 60,
     });
-    expect(loadConfig({ REALTIME_IDLE_TIMEOUT_SECONDS: '0' }).realtimeIdleTimeoutSeconds).toBe(0);
-    expect(loadConfig({ REALTIME_IDLE_TIMEOUT_SECONDS: '960' }).realtimeIdleTimeoutSeconds).toBe(960);
+    expect(loadConfig({ ...DEV, REALTIME_IDLE_TIMEOUT_SECONDS: '0' }).realtimeIdleTimeoutSeconds).toBe(0);
+    expect(loadConfig({ ...DEV, REALTIME_IDLE_TIMEOUT_SECONDS: '960' }).realtimeIdleTimeoutSeconds).toBe(960);
     for (const bad of ['5', '961', '1000']) {
-      expect(() => loadConfig({ REALTIME_IDLE_TIMEOUT_SECONDS: bad })).toThrow(
+      expect(() => loadConfig({ ...DEV, REALTIME_IDLE_TIMEOUT_SECONDS: bad })).toThrow(
         /REALTIME_IDLE_TIMEOUT_SECONDS/,
       );
     }
-    expect(loadConfig({ REALTIME_REPLAY_LIMIT: '500' }).realtimeReplayLimit).toBe(500);
+    expect(loadConfig({ ...DEV, REALTIME_REPLAY_LIMIT: '500' }).realtimeReplayLimit).toBe(500);
   });
 
-  it('requires a real JWT secret in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
-    expect(
-      loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).jwtSecretIsDevelopmentDefault,
-    ).toBe(false);
+  it('uses development defaults only when NODE_ENV says development or test', () => {
+    const secret = 'k3y-With-Enough-Different-Characters-0123456789';
+    const mail = { SMTP_URL: 'smtp://mail.example.com' };
+    for (const env of [{}, { NODE_ENV: 'production' }]) {
+      expect(() => loadConfig({ ...env, ...mail })).toThrow(/JWT_SECRET/);
+    }
+    expect(() => loadConfig({ NODE_ENV: 'Production', JWT_SECRET: secret, ...mail })).toThrow(/NODE_ENV/);
+    expect(loadConfig({ NODE_ENV: 'test' }).jwtSecretIsDevelopmentDefault).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret, ...mail })).toMatchObject({
+      production: true,
+      jwtSecretIsDevelopmentDefault: false,
+    });
+  });
+
+  it('refuses a placeholder secret, and the development one outside development', () => {
+    const mail = { SMTP_URL: 'smtp://mail.example.com' };
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a'.repeat(32), ...mail })).toThrow(
+      /JWT_SECRET/,
+    );
+    expect(() => loadConfig({ ...DEV, JWT_SECRET: 'abababababababababababababababab' })).toThrow(
+      /JWT_SECRET/,
+    );
+    expect(() =>
+      loadConfig({
+        NODE_ENV: 'production',
+        JWT_SECRET: 'development-only-secret-do-not-use-in-production',
+        ...mail,
+      }),
+    ).toThrow(/JWT_SECRET/);
+  });
+
+  it('will not write verification codes to the log in production unless told to', () => {
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'k3y-With-Enough-Different-Characters-0123456789',
+    };
+    expect(() => loadConfig(production)).toThrow(/SMTP_URL/);
+    expect(loadConfig({ ...production, MAIL_TO_LOG: 'true' }).smtpUrl).toBeUndefined();
+    expect(() => loadConfig({ ...production, MAIL_TO_LOG: 'yes' })).toThrow(/MAIL_TO_LOG/);
   });
 
   it('takes an EventStoreDB URL for the log while read models stay in PostgreSQL', () => {
-    const config = loadConfig({ EVENTSTORE_URL: 'esdb://localhost:2113?tls=false', ROLES: 'realtime' });
+    const config = loadConfig({
+      ...DEV,
+      EVENTSTORE_URL: 'esdb://localhost:2113?tls=false',
+      ROLES: 'realtime',
+    });
     expect(config.eventStoreUrl).toBe('esdb://localhost:2113?tls=false');
     expect(config.roles).toEqual(['realtime']);
   });

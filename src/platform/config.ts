@@ -4,11 +4,15 @@ import { Value } from '@sinclair/typebox/value';
 export const ROLES = ['commands', 'read-api', 'projections', 'realtime'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Used only outside production when JWT_SECRET is unset; start-up warns loudly. */
+/** Used only when NODE_ENV says development or test and JWT_SECRET is unset; start-up warns loudly. */
 const DEVELOPMENT_JWT_SECRET = 'development-only-secret-do-not-use-in-production';
+/** A secret with fewer different characters than this is a placeholder, not a key. */
+const MIN_DISTINCT_SECRET_CHARACTERS = 10;
 
 const EnvSchema = Type.Object({
-  NODE_ENV: Type.Optional(Type.String()),
+  NODE_ENV: Type.Optional(
+    Type.Union([Type.Literal('production'), Type.Literal('development'), Type.Literal('test')]),
+  ),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   EVENTSTORE_URL: Type.Optional(
     Type.String({ pattern: '^(postgres(ql)?|esdb(\\+discover)?|kurrentdb(\\+discover)?)://' }),
@@ -18,6 +22,7 @@ const EnvSchema = Type.Object({
   REALTIME_PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
   REALTIME_NODE_TIMEOUT_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })),
   REALTIME_REPLAY_LIMIT: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,6}$' })),
+  REALTIME_MAX_CONNECTIONS_PER_USER: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$' })),
   REALTIME_MAX_BACKPRESSURE_BYTES: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{3,9}$' })),
   // uWebSockets.js takes 0 (off) or 8 to 960 seconds, and aborts the process on anything else.
   REALTIME_IDLE_TIMEOUT_SECONDS: Type.Optional(
@@ -37,6 +42,8 @@ const EnvSchema = Type.Object({
     Type.String({ pattern: '^(true|false|[0-9]{1,2}|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$' }),
   ),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$' })),
+  MAIL_TO_LOG: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
+  OPS_ENDPOINTS: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
   MAIL_FROM: Type.Optional(Type.String({ pattern: '^[^\\r\\n]*@[^\\r\\n]*$', maxLength: 254 })),
   EMAIL_VERIFICATION_TTL_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,6}$' })),
   LOGIN_MAX_FAILURES: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })),
@@ -58,6 +65,8 @@ export interface Config {
   readonly realtimeNodeTimeoutSeconds: number;
   /** Most events a resume may scan; past it the client gets `resync` instead of a partial replay. */
   readonly realtimeReplayLimit: number;
+  /** Open WebSockets one user may have on one realtime node; past it an upgrade answers 429. */
+  readonly realtimeMaxConnectionsPerUser: number;
   /** Bytes a WebSocket may have buffered before it is closed as a slow consumer. */
   readonly realtimeMaxBackpressureBytes: number;
   readonly realtimeIdleTimeoutSeconds: number;
@@ -76,6 +85,8 @@ export interface Config {
   readonly mailFrom: string;
   readonly emailVerificationTtlSeconds: number;
   readonly loginLimits: LoginLimits;
+  /** Serve GET /metrics and Swagger UI at /docs on the public port. */
+  readonly opsEndpoints: boolean;
 }
 
 export interface LoginLimits {
@@ -125,8 +136,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const valid = relevant as Env;
   const production = valid.NODE_ENV === 'production';
-  if (production && valid.JWT_SECRET === undefined) {
-    throw new ConfigError('JWT_SECRET must be set (at least 32 characters) when NODE_ENV=production');
+  // Development defaults only where the environment says so: unset is not development.
+  const development = valid.NODE_ENV === 'development' || valid.NODE_ENV === 'test';
+  if (!development && valid.JWT_SECRET === undefined) {
+    throw new ConfigError(
+      'JWT_SECRET must be set (at least 32 characters) unless NODE_ENV is development or test',
+    );
+  }
+  if (
+    valid.JWT_SECRET !== undefined &&
+    (new Set(valid.JWT_SECRET).size < MIN_DISTINCT_SECRET_CHARACTERS ||
+      (!development && valid.JWT_SECRET === DEVELOPMENT_JWT_SECRET))
+  ) {
+    throw new ConfigError(
+      'invalid environment variable JWT_SECRET: use a random key (for example `openssl rand -base64 48`)',
+    );
+  }
+  if (!development && valid.SMTP_URL === undefined && valid.MAIL_TO_LOG !== 'true') {
+    throw new ConfigError(
+      'SMTP_URL must be set unless NODE_ENV is development or test; MAIL_TO_LOG=true writes mails (verification codes included) to the log instead',
+    );
   }
   const databaseUrl = valid.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   return Object.freeze({
@@ -138,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     realtimePort: port(valid.REALTIME_PORT, 3001, 'REALTIME_PORT'),
     realtimeNodeTimeoutSeconds: Number(valid.REALTIME_NODE_TIMEOUT_SECONDS ?? 30),
     realtimeReplayLimit: Number(valid.REALTIME_REPLAY_LIMIT ?? 10_000),
+    realtimeMaxConnectionsPerUser: Number(valid.REALTIME_MAX_CONNECTIONS_PER_USER ?? 20),
     realtimeMaxBackpressureBytes: Number(valid.REALTIME_MAX_BACKPRESSURE_BYTES ?? 1024 * 1024),
     realtimeIdleTimeoutSeconds: Number(valid.REALTIME_IDLE_TIMEOUT_SECONDS ?? 60),
     jwtSecret: valid.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
@@ -151,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: valid.SMTP_URL,
     mailFrom: valid.MAIL_FROM ?? 'Chat <no-reply@localhost>',
     emailVerificationTtlSeconds: Number(valid.EMAIL_VERIFICATION_TTL_SECONDS ?? 24 * 3600),
+    opsEndpoints: valid.OPS_ENDPOINTS === undefined ? !production : valid.OPS_ENDPOINTS === 'true',
     loginLimits: Object.freeze({
       maxFailures: Number(valid.LOGIN_MAX_FAILURES ?? 5),
       failureWindowSeconds: Number(valid.LOGIN_FAILURE_WINDOW_SECONDS ?? 15 * 60),

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import type { EventStore } from '../eventstore/port.js';
 import type { HttpApp } from './http-app.js';
@@ -13,12 +14,21 @@ export interface HealthDeps {
 
 const Check = Type.Object({ ok: Type.Boolean(), detail: Type.Optional(Type.String()) });
 
-async function check(run: () => Promise<string | undefined>): Promise<{ ok: boolean; detail?: string }> {
+/**
+ * Runs one readiness check. A failure is logged in full for the operator; the answer, which
+ * anyone can read, says only that it failed (no addresses, no driver messages).
+ */
+async function check(
+  name: string,
+  log: FastifyBaseLogger,
+  run: () => Promise<string | undefined>,
+): Promise<{ ok: boolean; detail?: string }> {
   try {
     const problem = await run();
     return problem === undefined ? { ok: true } : { ok: false, detail: problem };
   } catch (error) {
-    return { ok: false, detail: error instanceof Error ? error.message : 'failed' };
+    log.warn({ err: error, check: name }, 'readiness check failed');
+    return { ok: false, detail: 'unreachable' };
   }
 }
 
@@ -60,17 +70,17 @@ export function healthRoutes(deps: HealthDeps) {
           },
         },
       },
-      async (_request, reply) => {
+      async (request, reply) => {
         const [eventStore, database, projections] = await Promise.all([
-          check(async () => {
+          check('eventStore', request.log, async () => {
             await deps.store.ping();
             return undefined;
           }),
-          check(async () => {
+          check('database', request.log, async () => {
             await deps.pool.query('SELECT 1');
             return undefined;
           }),
-          check(() => projectionsBehind(deps)),
+          check('projections', request.log, () => projectionsBehind(deps)),
         ]);
         const checks = { eventStore, database, projections };
         const ok = Object.values(checks).every((result) => result.ok);

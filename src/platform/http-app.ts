@@ -28,6 +28,8 @@ function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyRepl
 export async function createHttpApp(options: {
   logger: Logger;
   trustProxy?: boolean | string;
+  /** Serve Swagger UI at /docs (the OpenAPI document at /openapi.json is always served). */
+  docs?: boolean;
 }): Promise<HttpApp> {
   const app = Fastify({
     loggerInstance: options.logger,
@@ -38,6 +40,25 @@ export async function createHttpApp(options: {
     // Never trust a client-supplied request id for correlation; generate our own.
     requestIdHeader: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    // What Node's parser refuses (a header block too large, a malformed request line) gets a
+    // problem document too, written straight to the socket.
+    clientErrorHandler: (error: Error & { code?: string }, socket) => {
+      const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      const body = JSON.stringify(
+        problem(
+          status,
+          status === 431 ? 'headers_too_large' : 'bad_request',
+          'the request could not be read',
+        ),
+      );
+      if (socket.writable) {
+        socket.end(
+          `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+            `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+            `X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+        );
+      } else socket.destroy(error);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
 
   await app.register(formbody, { bodyLimit: 16 * 1024 });
@@ -47,7 +68,7 @@ export async function createHttpApp(options: {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  if (options.docs ?? true) await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   // Text PostgreSQL cannot store (NUL, unpaired surrogates) is refused at the door, in every part
@@ -67,6 +88,13 @@ export async function createHttpApp(options: {
           },
         ]);
       }
+    }
+  });
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-content-type-options', 'nosniff');
+    // An answer for a signed-in caller is theirs alone: no cache may keep it.
+    if (request.headers.authorization !== undefined && !reply.hasHeader('cache-control')) {
+      void reply.header('cache-control', 'no-store');
     }
   });
   app.setErrorHandler(sendProblem);

@@ -52,7 +52,7 @@ export function registerLogGauges(metrics: Metrics, deps: { store: EventStore; p
  * `GET /metrics` in Prometheus text format, and request timing for every route. Installed on the
  * root instance (not as an encapsulated plugin) so that its hook sees every route.
  */
-export function installMetrics(app: HttpApp, metrics: Metrics): void {
+export function installMetrics(app: HttpApp, metrics: Metrics, options: { serve: boolean }): void {
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpRequestSeconds.observe(
@@ -60,6 +60,7 @@ export function installMetrics(app: HttpApp, metrics: Metrics): void {
       reply.elapsedTime / 1000,
     );
   });
+  if (!options.serve) return;
   app.get('/metrics', { schema: { tags: ['operations'], hide: true } }, async (_request, reply) => {
     const body = await metrics.registry.metrics();
     return reply.type(metrics.registry.contentType).send(body);

@@ -1,5 +1,6 @@
 import { DomainError, type DomainErrorKind } from '../domain/errors.js';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../eventstore/errors.js';
+import { isConnectionFailure } from './pool-errors.js';
 
 /** An RFC 9457 problem document. */
 export interface Problem {
@@ -113,6 +114,14 @@ export function mapError(error: unknown): MappedError {
       problem: problem(409, 'concurrency_conflict', 'the resource changed concurrently; retry the request'),
       headers: {},
       unexpected: false,
+    };
+  }
+  if (isConnectionFailure(error)) {
+    // A database (the read models, the rate limits) cannot be reached: the client may retry.
+    return {
+      problem: problem(503, 'database_unavailable', 'a database is unavailable; retry shortly'),
+      headers: { 'retry-after': '1' },
+      unexpected: true,
     };
   }
   if (error instanceof EventStoreUnavailableError) {

@@ -10,10 +10,13 @@ export const CloseCode = {
   internalError: 1011,
   /** The access token expired while connected; refresh it and reconnect with `since`. */
   tokenExpired: 4001,
+  /** The client did not read its replay for REPLAY_DRAIN_TIMEOUT; reconnect with `since` and read. */
+  tooSlow: 4008,
 } as const;
 
 export const CloseReason = {
   goingAway: 'going away',
   internalError: 'internal error',
   tokenExpired: 'token expired',
+  tooSlow: 'too slow',
 } as const;

@@ -6,6 +6,7 @@ const STATUS_LINES: Readonly<Record<number, string>> = {
   401: '401 Unauthorized',
   404: '404 Not Found',
   426: '426 Upgrade Required',
+  429: '429 Too Many Requests',
   500: '500 Internal Server Error',
   503: '503 Service Unavailable',
 };

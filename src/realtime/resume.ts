@@ -1,10 +1,18 @@
 import type { EventStore, RecordedEvent } from '../eventstore/port.js';
+import { CloseCode, CloseReason } from './close-codes.js';
 import type { Connection } from './connection.js';
 import type { RealtimeFrame } from './realtime-frame.js';
 import { RESYNC_TEXT, serialiseFrame, type FrameText } from './wire-format.js';
 
-/** Events read from the store per query while catching up. */
-const READ_BATCH = 500;
+/**
+ * Events read from the store per query while catching up: with the socket's own buffer, all a
+ * resume holds in memory, whatever the history.
+ */
+const READ_BATCH = 50;
+/** Events read per query while only counting the gap. */
+const COUNT_BATCH = 500;
+/** A client that reads nothing of its replay for this long is closed (4008), freeing what it holds. */
+export const REPLAY_DRAIN_TIMEOUT_MS = 15_000;
 
 export interface ResumeDeps {
   readonly store: EventStore;
@@ -19,9 +27,10 @@ export interface ResumeDeps {
   readonly goLive: (connection: Connection) => void;
 }
 
-type Scan =
-  | { readonly kind: 'replay'; readonly frames: FrameText[]; readonly coveredUpTo: bigint }
-  | { readonly kind: 'resync' };
+type Replay =
+  | { readonly kind: 'replayed'; readonly coveredUpTo: bigint }
+  | { readonly kind: 'resync' }
+  | { readonly kind: 'closed' };
 
 /**
  * Brings a connection from `since` to live: every frame for its user after `since` that the feed had
@@ -33,12 +42,13 @@ type Scan =
  */
 export async function resume(connection: Connection, since: bigint, deps: ResumeDeps): Promise<void> {
   const from = await capAtHead(since, deps);
-  const scan = await scanMissedFrames(connection, from, deps);
-  let resync = scan.kind === 'resync';
-  let batch: readonly FrameText[] = scan.kind === 'replay' ? scan.frames : [];
+  const replay = await replayMissedFrames(connection, from, deps);
+  if (replay.kind === 'closed') return;
+  let resync = replay.kind === 'resync';
+  let batch: readonly FrameText[] = [];
   // Highest position the client has been given (or the replay scanned): held frames up to it
   // are duplicates.
-  let coveredUpTo = scan.kind === 'replay' ? scan.coveredUpTo : -1n;
+  let coveredUpTo = replay.kind === 'replayed' ? replay.coveredUpTo : -1n;
 
   for (;;) {
     if (connection.isClosed) return;
@@ -82,37 +92,65 @@ async function capAtHead(since: bigint, deps: ResumeDeps): Promise<bigint> {
 }
 
 /**
- * Reads the log after `from` up to the feed's position and keeps the frames for the connection's
- * user, or answers resync when more than `replayLimit` events would have to be scanned.
+ * Whether more than `replayLimit` events lie between `from` and `horizon`, read a page at a time
+ * and forgotten as counted.
  */
-async function scanMissedFrames(connection: Connection, from: bigint, deps: ResumeDeps): Promise<Scan> {
-  const frames: FrameText[] = [];
+async function exceedsReplayLimit(from: bigint, horizon: bigint, deps: ResumeDeps): Promise<boolean> {
   let cursor = from;
   let scanned = 0;
-  for (;;) {
-    if (connection.isClosed || connection.heldOverflowed) return { kind: 'resync' };
-    if (cursor >= deps.feedPosition()) break;
-    const batch = await deps.store.readAll({
+  while (cursor < horizon) {
+    const page = await deps.store.readAll({
       after: cursor,
-      maxCount: Math.min(READ_BATCH, deps.replayLimit + 1 - scanned),
+      maxCount: Math.min(COUNT_BATCH, deps.replayLimit + 1 - scanned),
     });
-    // Events past the feed's position are not replayed: the feed hands them out (held) later.
-    const horizon = deps.feedPosition();
-    let reachedHorizon = batch.length === 0;
+    if (page.length === 0) return false;
+    for (const event of page) {
+      if (event.position > horizon) return false;
+      scanned += 1;
+      if (scanned > deps.replayLimit) return true;
+      cursor = event.position;
+    }
+  }
+  return false;
+}
+
+/**
+ * Sends the connection's user their frames from the log after `from` up to the feed's position
+ * (taken once: what comes later the feed holds for the connection). First the gap is counted, so
+ * that a gap past `replayLimit` gets resync and no partial replay; then the frames are streamed a
+ * read at a time under the socket's backpressure, so a resume holds one read and the socket's
+ * buffer in memory, whatever the history.
+ */
+async function replayMissedFrames(connection: Connection, from: bigint, deps: ResumeDeps): Promise<Replay> {
+  const horizon = deps.feedPosition();
+  if (await exceedsReplayLimit(from, horizon, deps)) return { kind: 'resync' };
+  let cursor = from;
+  while (cursor < horizon) {
+    if (connection.isClosed) return { kind: 'closed' };
+    if (connection.heldOverflowed) return { kind: 'resync' };
+    let batch: RecordedEvent[] | undefined = await deps.store.readAll({
+      after: cursor,
+      maxCount: READ_BATCH,
+    });
+    if (batch.length === 0) break;
+    const frames: FrameText[] = [];
+    let reachedHorizon = false;
     for (const event of batch) {
       if (event.position > horizon) {
         reachedHorizon = true;
         break;
       }
-      scanned += 1;
-      if (scanned > deps.replayLimit) return { kind: 'resync' };
       cursor = event.position;
       const frame = deps.frameFor(event);
       if (frame?.audience.includes(connection.userId)) frames.push(serialiseFrame(frame));
     }
+    batch = undefined; // only the frames are kept while the client reads them
+    const sent = await sendPaced(connection, frames, deps.highWaterBytes);
+    if (sent === 'closed') return { kind: 'closed' };
+    if (sent === 'overflowed') return { kind: 'resync' };
     if (reachedHorizon) break;
   }
-  return { kind: 'replay', frames, coveredUpTo: cursor };
+  return { kind: 'replayed', coveredUpTo: cursor };
 }
 
 /** Sends frames in order, waiting for drain whenever the socket's buffer passes the high-water mark. */
@@ -126,7 +164,18 @@ async function sendPaced(
     if (connection.isClosed) return 'closed';
     if (connection.heldOverflowed) return 'overflowed';
     if (connection.bufferedAmount() > highWaterBytes) {
-      await connection.whenDrained();
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        connection.whenDrained().then(() => true),
+        new Promise<boolean>(
+          (resolve) => (timer = setTimeout(() => resolve(false), REPLAY_DRAIN_TIMEOUT_MS)),
+        ),
+      ]);
+      clearTimeout(timer);
+      if (!drained) {
+        connection.end(CloseCode.tooSlow, CloseReason.tooSlow);
+        return 'closed';
+      }
       continue;
     }
     next = connection.sendWhileBelow(frames, next, highWaterBytes);

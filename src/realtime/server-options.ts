@@ -26,6 +26,10 @@ export interface RealtimeServerDeps {
   readonly logger: Logger;
   /** Bytes a socket may buffer before it is closed as a slow consumer; default 1 MiB. */
   readonly maxBackpressureBytes?: number;
+  /** Open connections one user may have on this node; past it an upgrade answers 429. Default 20. */
+  readonly maxConnectionsPerUser?: number;
+  /** Refuses tokens of users who no longer exist (or never did); default: every token's user exists. */
+  readonly userExists?: (userId: string) => Promise<boolean>;
   /** Most events a resume may scan before the client gets `resync`; default 10 000. */
   readonly replayLimit?: number;
   /** Seconds without traffic before a socket is closed (pings are sent before); 0 or 8–960, default 60. */
@@ -34,7 +38,7 @@ export interface RealtimeServerDeps {
   readonly nodeTimeoutMs?: number;
   /** How often the node heartbeats and sweeps dead nodes; default a third of `nodeTimeoutMs`. */
   readonly heartbeatIntervalMs?: number;
-  /** Typing rate limits per connection; default one per conversation per 2 s, 10 per 10 s. */
+  /** Typing rate limits per user on this node; default one per conversation per 2 s, 10 per 10 s. */
   readonly typingLimits?: Partial<TypingLimits>;
 }
 
@@ -42,6 +46,7 @@ const DEFAULTS = {
   host: '0.0.0.0',
   maxBackpressureBytes: 1024 * 1024,
   replayLimit: 10_000,
+  maxConnectionsPerUser: 20,
   idleTimeoutSeconds: 60,
   nodeTimeoutMs: 30_000,
 };
@@ -52,6 +57,7 @@ export function validateOptions(deps: RealtimeServerDeps) {
     host: deps.host ?? DEFAULTS.host,
     maxBackpressureBytes: deps.maxBackpressureBytes ?? DEFAULTS.maxBackpressureBytes,
     replayLimit: deps.replayLimit ?? DEFAULTS.replayLimit,
+    maxConnectionsPerUser: deps.maxConnectionsPerUser ?? DEFAULTS.maxConnectionsPerUser,
     idleTimeoutSeconds: deps.idleTimeoutSeconds ?? DEFAULTS.idleTimeoutSeconds,
     nodeTimeoutMs: deps.nodeTimeoutMs ?? DEFAULTS.nodeTimeoutMs,
     heartbeatIntervalMs:
@@ -66,6 +72,9 @@ export function validateOptions(deps: RealtimeServerDeps) {
   }
   if (!Number.isInteger(options.replayLimit) || options.replayLimit < 0) {
     throw new RangeError('replayLimit must be a non-negative integer');
+  }
+  if (!Number.isInteger(options.maxConnectionsPerUser) || options.maxConnectionsPerUser < 1) {
+    throw new RangeError('maxConnectionsPerUser must be a positive integer');
   }
   // uWS aborts the process (not throws) on other values.
   const idle = options.idleTimeoutSeconds;

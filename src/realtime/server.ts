@@ -37,6 +37,19 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
   const connections = new Set<Connection>();
   const inFlight = new Set<Promise<void>>();
   let nextConnectionId = 1;
+  /** Open connections (and upgrades under way) per user on this node. */
+  const perUser = new Map<string, number>();
+  const admit = (userId: string): boolean => {
+    const open = perUser.get(userId) ?? 0;
+    if (open >= options.maxConnectionsPerUser) return false;
+    perUser.set(userId, open + 1);
+    return true;
+  };
+  const leave = (userId: string): void => {
+    const open = (perUser.get(userId) ?? 1) - 1;
+    if (open > 0) perUser.set(userId, open);
+    else perUser.delete(userId);
+  };
   let closing: Promise<void> | undefined;
 
   const track = (work: Promise<void>): void => {
@@ -90,6 +103,8 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
       logger,
       isClosing: () => closing !== undefined,
       track,
+      admit,
+      ...(deps.userExists ? { userExists: deps.userExists } : {}),
     }),
     open: (ws) => {
       const data = ws.getUserData();
@@ -142,6 +157,7 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
       if (!connection) return;
       connection.markClosed();
       connections.delete(connection);
+      leave(ws.getUserData().claims.userId);
       fanOut.release(connection);
       ephemeral.closed(connection);
       logger.info(

@@ -5,7 +5,7 @@ import { publishEphemeral } from './ephemeral-channel.js';
 import { isUuid } from './ephemeral-messages.js';
 
 export interface TypingLimits {
-  /** At most one typing frame per conversation per this many milliseconds, per connection. */
+  /** At most one typing frame per conversation per this many milliseconds, per user. */
   readonly perConversationMs: number;
   /** And at most `maxPerWindow` typing frames, all conversations together, per `windowMs`. */
   readonly maxPerWindow: number;
@@ -18,7 +18,7 @@ export const DEFAULT_TYPING_LIMITS: TypingLimits = {
   windowMs: 10_000,
 };
 
-/** One connection's typing allowance: a per-conversation interval and a fixed-window global cap. */
+/** One user's typing allowance: a per-conversation interval and a fixed-window global cap. */
 export class TypingLimiter {
   readonly #limits: TypingLimits;
   readonly #now: () => number;
@@ -29,6 +29,11 @@ export class TypingLimiter {
   constructor(limits: TypingLimits, now: () => number = Date.now) {
     this.#limits = limits;
     this.#now = now;
+  }
+
+  /** Whether nothing has been counted for a whole window: the limiter holds no state worth keeping. */
+  isIdle(): boolean {
+    return this.#now() - this.#windowStart >= Math.max(this.#limits.windowMs, this.#limits.perConversationMs);
   }
 
   /** True (and counted) if a typing frame for the conversation may be forwarded now. */
@@ -51,8 +56,12 @@ export class TypingLimiter {
   }
 }
 
+/** Users whose limiters are kept before idle ones are swept out. */
+const LIMITERS_BEFORE_SWEEP = 10_000;
+
 /**
- * Handles `{ type: "typing", conversationId }` from clients: rate-limited per connection (before any
+ * Handles `{ type: "typing", conversationId }` from clients: rate-limited per user on this node,
+ * however many connections the user has (before any
  * database work), then, if the sender is a current member of the conversation (read model
  * `conversation_members`), published on the ephemeral channel for the other members, wherever
  * they are connected. Anything else is dropped silently.
@@ -64,7 +73,18 @@ export function createTypingRelay(deps: {
   /** Keeps the asynchronous part tracked so that the server's close() can wait for it. */
   track: (work: Promise<void>) => void;
 }) {
-  const limiters = new WeakMap<Connection, TypingLimiter>();
+  const limiters = new Map<string, TypingLimiter>();
+  const limiterFor = (userId: string): TypingLimiter => {
+    let limiter = limiters.get(userId);
+    if (!limiter) {
+      if (limiters.size >= LIMITERS_BEFORE_SWEEP) {
+        for (const [id, idle] of limiters) if (idle.isIdle()) limiters.delete(id);
+      }
+      limiter = new TypingLimiter(deps.limits);
+      limiters.set(userId, limiter);
+    }
+    return limiter;
+  };
 
   async function relay(userId: string, conversationId: string): Promise<void> {
     const { rows } = await deps.pool.query<{ user_id: string }>(
@@ -80,13 +100,8 @@ export function createTypingRelay(deps: {
   return (connection: Connection, conversationId: unknown): void => {
     if (typeof conversationId !== 'string' || !isUuid(conversationId)) return;
     const id = conversationId.toLowerCase();
-    let limiter = limiters.get(connection);
-    if (!limiter) {
-      limiter = new TypingLimiter(deps.limits);
-      limiters.set(connection, limiter);
-    }
-    if (!limiter.allow(id)) return;
     const userId = connection.userId.toLowerCase();
+    if (!limiterFor(userId).allow(id)) return;
     deps.track(
       relay(userId, id).catch((error: unknown) => {
         deps.logger.warn({ err: error, userId, conversationId: id }, 'realtime: typing not relayed');

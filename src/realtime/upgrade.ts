@@ -14,6 +14,9 @@ export interface UpgradeDeps {
   readonly isClosing: () => boolean;
   /** Keeps track of the asynchronous part so that close() can wait for it. */
   readonly track: (work: Promise<void>) => void;
+  readonly userExists?: (userId: string) => Promise<boolean>;
+  /** Takes one of the user's connection slots; false when they have none left. */
+  readonly admit: (userId: string) => boolean;
 }
 
 /**
@@ -67,6 +70,12 @@ export function createUpgradeHandler(
           res.cork(() => writeProblem(res, 500, 'internal', 'an unexpected error occurred'));
         } else if (deps.isClosing()) {
           res.cork(() => writeProblem(res, 503, 'not_ready', 'the server is shutting down'));
+        } else if (!deps.admit(outcome.userId)) {
+          res.cork(() =>
+            writeProblem(res, 429, 'too_many_connections', 'this user has too many open connections', {
+              'retry-after': '5',
+            }),
+          );
         } else {
           // Deliberately not corked: in this uWS build, res.cork() around an asynchronous upgrade
           // can close the new WebSocket right after `open` (uNetworking/uWebSockets#1928: cork()
@@ -83,7 +92,9 @@ export function createUpgradeHandler(
 
 async function verify(deps: UpgradeDeps, token: string) {
   try {
-    return await deps.tokens.verifyAccessToken(token);
+    const claims = await deps.tokens.verifyAccessToken(token);
+    if (deps.userExists && !(await deps.userExists(claims.userId))) return 'invalid' as const;
+    return claims;
   } catch (error) {
     if (error instanceof InvalidTokenError) return 'invalid' as const;
     deps.logger.error({ err: error }, 'realtime token verification failed unexpectedly');

@@ -5,26 +5,29 @@ import { ConfigError, loadConfig } from '../../src/platform/config.js';
 import { createMailer } from '../../src/platform/mailer.js';
 import { startSmtpInbox } from './support/smtp-inbox.js';
 
+/** What `npm start` runs with: development defaults allowed. */
+const DEV = { NODE_ENV: 'development' } as const;
+
 describe('mail configuration', () => {
   it('takes smtp:// and smtps:// URLs and refuses anything else, naming the variable', () => {
-    expect(loadConfig({}).smtpUrl).toBeUndefined();
-    expect(loadConfig({ SMTP_URL: 'smtps://user:pass@mail.example.com:465' }).smtpUrl).toBe(
+    expect(loadConfig(DEV).smtpUrl).toBeUndefined();
+    expect(loadConfig({ ...DEV, SMTP_URL: 'smtps://user:pass@mail.example.com:465' }).smtpUrl).toBe(
       'smtps://user:pass@mail.example.com:465',
     );
-    expect(() => loadConfig({ SMTP_URL: 'http://mail.example.com' })).toThrow(/SMTP_URL/);
-    expect(() => loadConfig({ SMTP_URL: 'smtp://' })).toThrow(ConfigError);
-    expect(() => loadConfig({ MAIL_FROM: 'nobody' })).toThrow(/MAIL_FROM/);
-    expect(() => loadConfig({ MAIL_FROM: 'a@b\r\nBcc: x@y' })).toThrow(/MAIL_FROM/);
+    expect(() => loadConfig({ ...DEV, SMTP_URL: 'http://mail.example.com' })).toThrow(/SMTP_URL/);
+    expect(() => loadConfig({ ...DEV, SMTP_URL: 'smtp://' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...DEV, MAIL_FROM: 'nobody' })).toThrow(/MAIL_FROM/);
+    expect(() => loadConfig({ ...DEV, MAIL_FROM: 'a@b\r\nBcc: x@y' })).toThrow(/MAIL_FROM/);
   });
 
   it('has login limits and a verification lifetime with defaults, each configurable', () => {
-    expect(loadConfig({})).toMatchObject({
+    expect(loadConfig(DEV)).toMatchObject({
       emailVerificationTtlSeconds: 86_400,
       loginLimits: { maxFailures: 5, failureWindowSeconds: 900, maxAttemptsPerIp: 30, ipWindowSeconds: 60 },
     });
-    expect(loadConfig({ LOGIN_MAX_FAILURES: '10' }).loginLimits.maxFailures).toBe(10);
-    expect(() => loadConfig({ LOGIN_MAX_FAILURES: '0' })).toThrow(/LOGIN_MAX_FAILURES/);
-    expect(() => loadConfig({ EMAIL_VERIFICATION_TTL_SECONDS: 'a day' })).toThrow(
+    expect(loadConfig({ ...DEV, LOGIN_MAX_FAILURES: '10' }).loginLimits.maxFailures).toBe(10);
+    expect(() => loadConfig({ ...DEV, LOGIN_MAX_FAILURES: '0' })).toThrow(/LOGIN_MAX_FAILURES/);
+    expect(() => loadConfig({ ...DEV, EMAIL_VERIFICATION_TTL_SECONDS: 'a day' })).toThrow(
       /EMAIL_VERIFICATION_TTL_SECONDS/,
     );
   });

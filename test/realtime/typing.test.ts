@@ -76,7 +76,7 @@ describe('realtime typing across nodes', () => {
     await Promise.all([erinClient, frankClient, outsider].map((client) => client.close()));
   });
 
-  it('forwards at most one typing frame per conversation per interval, and caps each connection', async () => {
+  it('forwards at most one typing frame per conversation per interval, and caps each user', async () => {
     const limited = await harness.startServer({
       typingLimits: { perConversationMs: 60_000, maxPerWindow: 3, windowMs: 60_000 },
     });
@@ -85,6 +85,7 @@ describe('realtime typing across nodes', () => {
       Array.from({ length: 4 }, () => harness.createConversation([hank, ivan])),
     );
     const barrier = await harness.createConversation([judy, ivan]);
+    const secondBarrier = await harness.createConversation([judy, ivan]);
     const hankClient = await connect(limited, hank);
     const ivanClient = await connect(nodeA, ivan);
     const judyClient = await connect(nodeB, judy);
@@ -107,11 +108,16 @@ describe('realtime typing across nodes', () => {
         .map((data) => data.conversationId)
         .sort(),
     ).toEqual([first, second, third].sort());
-    // A second connection of the same user has its own allowance.
+    // A second connection of the same user shares the user's allowance: nothing more gets through.
     const hankAgain = await connect(limited, hank);
     hankAgain.send({ type: 'typing', conversationId: fourth });
-    await ivanClient.until(() => typings(ivanClient).length === 5, 'the other connection');
-    expect(typings(ivanClient).at(-1)).toEqual({ conversationId: fourth, userId: hank });
+    hankAgain.send({ type: 'ping' });
+    await hankAgain.untilFrame((frame) => frame.type === 'pong', 'pong after the typing frame');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    judyClient.send({ type: 'typing', conversationId: secondBarrier });
+    await ivanClient.until(() => typings(ivanClient).length === 5, 'the second barrier');
+    expect(typings(ivanClient).at(-1)).toEqual({ conversationId: secondBarrier, userId: judy });
+    expect(typings(ivanClient).filter((data) => data.conversationId === fourth)).toEqual([]);
     await Promise.all([hankClient, hankAgain, ivanClient, judyClient].map((client) => client.close()));
     await limited.close();
   });

@@ -6,6 +6,7 @@ export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signin
 
 export function testConfig(databaseUrl: string, env: Record<string, string> = {}): Config {
   return loadConfig({
+    NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
     HOST: '127.0.0.1',
     PORT: '0',
