@@ -91,11 +91,24 @@ async function capAtHead(since: bigint, deps: ResumeDeps): Promise<bigint> {
   return since > head ? head : since;
 }
 
+/** What a replay must know of the gap before sending any of it. */
+interface Gap {
+  readonly tooLong: boolean;
+  /** Messages deleted within the gap. */
+  readonly deleted: Set<string>;
+  /** Per message edited within the gap, the position of its last edit. */
+  readonly lastEdit: Map<string, bigint>;
+}
+
+const messageIdOf = (event: RecordedEvent): string | undefined =>
+  typeof event.data.messageId === 'string' ? event.data.messageId : undefined;
+
 /**
- * Whether more than `replayLimit` events lie between `from` and `horizon`, read a page at a time
- * and forgotten as counted.
+ * Reads the gap between `from` and `horizon` a page at a time, forgetting each page once looked
+ * at: whether it holds more than `replayLimit` events, and which messages it deletes or edits.
  */
-async function exceedsReplayLimit(from: bigint, horizon: bigint, deps: ResumeDeps): Promise<boolean> {
+async function surveyGap(from: bigint, horizon: bigint, deps: ResumeDeps): Promise<Gap> {
+  const gap = { tooLong: false, deleted: new Set<string>(), lastEdit: new Map<string, bigint>() };
   let cursor = from;
   let scanned = 0;
   while (cursor < horizon) {
@@ -103,27 +116,46 @@ async function exceedsReplayLimit(from: bigint, horizon: bigint, deps: ResumeDep
       after: cursor,
       maxCount: Math.min(COUNT_BATCH, deps.replayLimit + 1 - scanned),
     });
-    if (page.length === 0) return false;
+    if (page.length === 0) return gap;
     for (const event of page) {
-      if (event.position > horizon) return false;
+      if (event.position > horizon) return gap;
       scanned += 1;
-      if (scanned > deps.replayLimit) return true;
+      if (scanned > deps.replayLimit) return { ...gap, tooLong: true };
       cursor = event.position;
+      const messageId = messageIdOf(event);
+      if (messageId === undefined) continue;
+      if (event.type === 'MessageDeleted') gap.deleted.add(messageId);
+      else if (event.type === 'MessageEdited') gap.lastEdit.set(messageId, event.position);
     }
   }
-  return false;
+  return gap;
+}
+
+/**
+ * A replay shows what history shows now: the frame of a message deleted later in the gap, or of
+ * a version edited again later in it, goes without its body (the later frames tell the rest).
+ */
+function asReplayed(frame: RealtimeFrame, event: RecordedEvent, gap: Gap): RealtimeFrame {
+  const messageId = messageIdOf(event);
+  if (messageId === undefined || !('body' in frame.data)) return frame;
+  const superseded = gap.deleted.has(messageId) || (gap.lastEdit.get(messageId) ?? -1n) > event.position;
+  if (!superseded) return frame;
+  const { body: _body, ...data } = frame.data as { body?: unknown };
+  return { ...frame, data };
 }
 
 /**
  * Sends the connection's user their frames from the log after `from` up to the feed's position
- * (taken once: what comes later the feed holds for the connection). First the gap is counted, so
- * that a gap past `replayLimit` gets resync and no partial replay; then the frames are streamed a
+ * (taken once: what comes later the feed holds for the connection). First the gap is surveyed, so
+ * that a gap past `replayLimit` gets resync and no partial replay, and no replayed frame shows a
+ * body deleted or edited since; then the frames are streamed a
  * read at a time under the socket's backpressure, so a resume holds one read and the socket's
  * buffer in memory, whatever the history.
  */
 async function replayMissedFrames(connection: Connection, from: bigint, deps: ResumeDeps): Promise<Replay> {
   const horizon = deps.feedPosition();
-  if (await exceedsReplayLimit(from, horizon, deps)) return { kind: 'resync' };
+  const gap = await surveyGap(from, horizon, deps);
+  if (gap.tooLong) return { kind: 'resync' };
   let cursor = from;
   while (cursor < horizon) {
     if (connection.isClosed) return { kind: 'closed' };
@@ -142,7 +174,8 @@ async function replayMissedFrames(connection: Connection, from: bigint, deps: Re
       }
       cursor = event.position;
       const frame = deps.frameFor(event);
-      if (frame?.audience.includes(connection.userId)) frames.push(serialiseFrame(frame));
+      if (frame?.audience.includes(connection.userId))
+        frames.push(serialiseFrame(asReplayed(frame, event, gap)));
     }
     batch = undefined; // only the frames are kept while the client reads them
     const sent = await sendPaced(connection, frames, deps.highWaterBytes);
