@@ -13,3 +13,16 @@ export async function blockedBetween(
   ]);
   return ofA.blocked.has(userB) || ofB.blocked.has(userA);
 }
+
+/** Those of `userIds` whose block list holds `userId` (from the cache the log keeps current). */
+export async function whoBlocks(
+  context: CommandContext,
+  userId: string,
+  userIds: Iterable<string>,
+): Promise<string[]> {
+  const candidates = [...new Set(userIds)].filter((other) => other !== userId);
+  const lists = await Promise.all(
+    candidates.map((other) => loadAggregate(context, blocksStreamName(other), blocksDecider)),
+  );
+  return candidates.filter((_, index) => lists[index]!.blocked.has(userId));
+}

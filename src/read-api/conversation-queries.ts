@@ -43,6 +43,7 @@ interface ConversationRow {
   lastMessageSentAt: Date | null;
   lastMessagePosition: string | null;
   lastMessageDeleted: boolean;
+  lastMessageHidden: boolean;
 }
 
 /** 403 for a conversation the caller is not a member of, 404 for one that does not exist. */
@@ -80,7 +81,10 @@ export function conversationQueries(deps: { pool: pg.Pool }) {
              m.unread_count AS "unreadCount", c.last_message_id AS "lastMessageId",
              c.last_message_sender_id AS "lastMessageSenderId", c.last_message_body AS "lastMessageBody",
              c.last_message_sent_at AS "lastMessageSentAt", c.last_message_position AS "lastMessagePosition",
-             c.last_message_deleted AS "lastMessageDeleted"
+             c.last_message_deleted AS "lastMessageDeleted",
+             -- A block holds everywhere: the blocker sees nothing of the blocked user's messages.
+             EXISTS (SELECT FROM blocks b WHERE b.blocker_id = $1 AND b.blocked_id = c.last_message_sender_id)
+               AS "lastMessageHidden"
            FROM conversation_members m JOIN conversations c USING (conversation_id)
            WHERE m.user_id = $1 AND ($2::bigint IS NULL OR c.activity_position < $2::bigint)
            ORDER BY c.activity_position DESC LIMIT $3`,
@@ -107,7 +111,11 @@ export function conversationQueries(deps: { pool: pg.Pool }) {
               .filter((member) => member.conversationId === row.conversationId)
               .map(({ userId, username, displayName }) => ({ userId, username, displayName })),
             lastMessage:
-              row.lastMessageId && row.lastMessageSenderId && row.lastMessageSentAt && row.lastMessagePosition
+              !row.lastMessageHidden &&
+              row.lastMessageId &&
+              row.lastMessageSenderId &&
+              row.lastMessageSentAt &&
+              row.lastMessagePosition
                 ? {
                     messageId: row.lastMessageId,
                     senderId: row.lastMessageSenderId,
@@ -155,9 +163,11 @@ export function conversationQueries(deps: { pool: pg.Pool }) {
         }>(
           `SELECT message_id AS "messageId", sender_id AS "senderId", body, sent_at AS "sentAt",
              edited_at AS "editedAt", deleted, position
-           FROM messages WHERE conversation_id = $1 AND ($2::bigint IS NULL OR position < $2::bigint)
+           FROM messages
+           WHERE conversation_id = $1 AND ($2::bigint IS NULL OR position < $2::bigint)
+             AND NOT EXISTS (SELECT FROM blocks b WHERE b.blocker_id = $4 AND b.blocked_id = messages.sender_id)
            ORDER BY position DESC LIMIT $3`,
-          [conversationId, before ?? null, limit + 1],
+          [conversationId, before ?? null, limit + 1, caller(request).userId],
         );
         const page = rows.slice(0, limit);
         return {

@@ -6,7 +6,7 @@ import { conversationDecider, conversationStreamName } from '../../domain/conver
 import { MAX_GROUP_MEMBERS, type ConversationState } from '../../domain/conversation/state.js';
 import { caller } from '../../platform/authenticate.js';
 import type { HttpApp } from '../../platform/http-app.js';
-import { blockedBetween } from '../blocks.js';
+import { blockedBetween, whoBlocks } from '../blocks.js';
 import { asCaller, noContent, type CallerCommandDeps } from '../as-caller.js';
 import { resolveUser } from '../resolve-user.js';
 import { sentMessage } from '../sent-message.js';
@@ -61,6 +61,12 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
     );
   }
 
+  /** For a group: the members who block `userId`, who then receive none of their messages. */
+  async function blockingMembers(state: ConversationState, userId: string): Promise<string[] | undefined> {
+    if (state.status !== 'active' || state.kind !== 'group') return undefined;
+    return whoBlocks(deps, userId, state.members);
+  }
+
   /** For a direct conversation: whether its two members block each other. */
   async function blockedIn(state: ConversationState, userId: string): Promise<boolean> {
     if (state.status !== 'active' || state.kind !== 'direct') return false;
@@ -92,6 +98,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
           type: 'CreateGroup',
           title: request.body.title,
           memberIds,
+          blockedBy: await whoBlocks(deps, caller(request).userId, memberIds),
         });
         return reply.status(201).send({ conversationId, position: String(outcome.position) });
       },
@@ -111,6 +118,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
         const outcome = await run(request, request.params.conversationId, {
           type: 'AddMember',
           userId: user.userId,
+          blockedBy: await whoBlocks(deps, caller(request).userId, [user.userId]),
         });
         return noContent(reply, outcome);
       },
@@ -152,6 +160,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
           body: request.body.body,
           ...(clientMessageId !== undefined ? { clientMessageId } : {}),
           blocked: await blockedIn(state, me.userId),
+          blockedBy: await blockingMembers(state, me.userId),
         }));
         const sent = await sentMessage(deps, outcome, { senderId: me.userId, messageId, clientMessageId });
         return reply
@@ -171,11 +180,12 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
         },
       },
       async (request) => {
-        const outcome = await run(request, request.params.conversationId, {
+        const outcome = await run(request, request.params.conversationId, async (state) => ({
           type: 'EditMessage',
           messageId: request.params.messageId.toLowerCase(),
           body: request.body.body,
-        });
+          blockedBy: await blockingMembers(state, caller(request).userId),
+        }));
         return { position: String(outcome.position) };
       },
     );
@@ -184,10 +194,11 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
       '/v1/conversations/:conversationId/messages/:messageId',
       { schema: { ...secured, params: MessageParams, response: { 200: PositionResult } } },
       async (request) => {
-        const outcome = await run(request, request.params.conversationId, {
+        const outcome = await run(request, request.params.conversationId, async (state) => ({
           type: 'DeleteMessage',
           messageId: request.params.messageId.toLowerCase(),
-        });
+          blockedBy: await blockingMembers(state, caller(request).userId),
+        }));
         return { position: String(outcome.position) };
       },
     );

@@ -182,6 +182,46 @@ describe('CreateGroup', () => {
       .thenRefused('invalid', 'too_many_members');
     spec.given([groupCreated()]).when(create()).thenRefused('invalid', 'conversation_exists');
   });
+  it('refuses to put in a group someone who blocks its creator', () => {
+    spec
+      .given([])
+      .when(create({ blockedBy: ['carol'] }))
+      .thenRefused('forbidden', 'blocked');
+  });
+});
+
+describe('a group member blocked by another', () => {
+  it('reaches everyone but those who block them, with messages, edits and deletes', () => {
+    spec
+      .given([groupCreated()])
+      .when(sendToGroup({ blockedBy: ['carol'] }))
+      .then([groupSent(1, 'alice', ['alice', 'bob'])]);
+    const edit = {
+      type: 'EditMessage' as const,
+      conversationId: group,
+      actorId: 'alice',
+      messageId: 'm1',
+      body: 'e',
+      now,
+    };
+    spec
+      .given([groupCreated(), groupSent(1, 'alice')])
+      .when({ ...edit, blockedBy: ['bob'] })
+      .then([
+        {
+          type: 'MessageEdited',
+          data: {
+            conversationId: group,
+            messageId: 'm1',
+            seq: 1,
+            senderId: 'alice',
+            body: 'e',
+            recipientIds: ['alice', 'carol'],
+            editedAt: now,
+          },
+        },
+      ]);
+  });
 });
 
 describe('AddMember and RemoveMember', () => {
@@ -216,6 +256,12 @@ describe('AddMember and RemoveMember', () => {
           },
         },
       ]);
+  });
+  it('refuses to add someone who blocks the member adding them', () => {
+    spec
+      .given([groupCreated()])
+      .when({ ...add('dave'), blockedBy: ['dave'] })
+      .thenRefused('forbidden', 'blocked');
   });
   it('adding a member twice changes nothing; outsiders and direct conversations are refused', () => {
     spec.given([groupCreated()]).when(add('carol')).thenNothing();

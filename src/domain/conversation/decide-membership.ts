@@ -13,6 +13,9 @@ export function createGroup(command: CreateGroup, state: ConversationState): Con
       `a group title must be 1 to ${MAX_TITLE_LENGTH} characters after trimming`,
     );
   }
+  if ((command.blockedBy ?? []).length > 0) {
+    throw forbidden('blocked', 'someone you want in this group blocks you');
+  }
   const memberIds = sorted(new Set([command.actorId, ...command.memberIds]));
   if (memberIds.length > MAX_GROUP_MEMBERS) {
     throw invalid('too_many_members', `a group has at most ${MAX_GROUP_MEMBERS} members`);
@@ -34,6 +37,7 @@ export function createGroup(command: CreateGroup, state: ConversationState): Con
 export function addMember(command: AddMember, state: ConversationState): ConversationEvent[] {
   const group = asGroup(asMember(state, command.actorId));
   if (group.members.has(command.userId)) return [];
+  if (command.blockedBy?.includes(command.userId)) throw forbidden('blocked', 'this user blocks you');
   if (group.members.size >= MAX_GROUP_MEMBERS) {
     throw invalid('too_many_members', `a group has at most ${MAX_GROUP_MEMBERS} members`);
   }

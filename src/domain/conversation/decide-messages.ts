@@ -45,7 +45,14 @@ export function sendMessage(command: SendMessage, state: ConversationState): Con
   if (conversation.kind === 'direct' && command.blocked) {
     throw forbidden('blocked', 'messages between you and this user are blocked');
   }
-  return [messageSent(command, conversation.lastSeq + 1, sorted(conversation.members))];
+  return [
+    messageSent(command, conversation.lastSeq + 1, recipients(conversation.members, command.blockedBy)),
+  ];
+}
+
+/** The members who receive a message: all of them but those who block its sender. */
+function recipients(members: ReadonlySet<string>, blockedBy: readonly string[] = []): string[] {
+  return sorted([...members].filter((member) => !blockedBy.includes(member)));
 }
 
 export function editMessage(command: EditMessage, state: ConversationState): ConversationEvent[] {
@@ -60,7 +67,7 @@ export function editMessage(command: EditMessage, state: ConversationState): Con
         seq: message.seq,
         senderId: command.actorId,
         body: checkedBody(command.body),
-        recipientIds: sorted(conversation.members),
+        recipientIds: recipients(conversation.members, command.blockedBy),
         editedAt: command.now,
       },
     },
@@ -78,7 +85,7 @@ export function deleteMessage(command: DeleteMessage, state: ConversationState):
         messageId: command.messageId,
         seq: message.seq,
         senderId: command.actorId,
-        recipientIds: sorted(conversation.members),
+        recipientIds: recipients(conversation.members, command.blockedBy),
         deletedAt: command.now,
       },
     },
