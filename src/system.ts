@@ -134,6 +134,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
             verificationKey: createHash('sha256').update(`email-verification:${config.jwtSecret}`).digest(),
             limiter,
             loginThrottle: createLoginThrottle(limiter, config.loginLimits),
+            registrationLimit: config.registrationLimit,
           }),
         );
       }

@@ -9,6 +9,8 @@ export function startBenchSystem(
 ): Promise<RunningSystem> {
   const config = loadConfig({
     NODE_ENV: 'development',
+    // The load generator signs everyone up from 127.0.0.1.
+    REGISTER_IP_MAX: '100000',
     DATABASE_URL: databaseUrl,
     HOST: '127.0.0.1',
     PORT: '0',

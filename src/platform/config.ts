@@ -50,6 +50,8 @@ const EnvSchema = Type.Object({
   LOGIN_FAILURE_WINDOW_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
   LOGIN_IP_MAX_ATTEMPTS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
   LOGIN_IP_WINDOW_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
+  REGISTER_IP_MAX: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
+  REGISTER_IP_WINDOW_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -85,6 +87,8 @@ export interface Config {
   readonly mailFrom: string;
   readonly emailVerificationTtlSeconds: number;
   readonly loginLimits: LoginLimits;
+  /** Accounts one client address may create per window (POST /v1/auth/register answers 429 past it). */
+  readonly registrationLimit: { readonly limit: number; readonly windowSeconds: number };
   /** Serve GET /metrics and Swagger UI at /docs on the public port. */
   readonly opsEndpoints: boolean;
 }
@@ -181,6 +185,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: valid.SMTP_URL,
     mailFrom: valid.MAIL_FROM ?? 'Chat <no-reply@localhost>',
     emailVerificationTtlSeconds: Number(valid.EMAIL_VERIFICATION_TTL_SECONDS ?? 24 * 3600),
+    registrationLimit: Object.freeze({
+      limit: Number(valid.REGISTER_IP_MAX ?? 20),
+      windowSeconds: Number(valid.REGISTER_IP_WINDOW_SECONDS ?? 3600),
+    }),
     opsEndpoints: valid.OPS_ENDPOINTS === undefined ? !production : valid.OPS_ENDPOINTS === 'true',
     loginLimits: Object.freeze({
       maxFailures: Number(valid.LOGIN_MAX_FAILURES ?? 5),

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPasswordHasher } from './passwords.js';
+import { createPasswordHasher, PasswordHasherBusyError } from './passwords.js';
 
 const hasher = createPasswordHasher({ rounds: 12, threads: 1 });
 afterAll(() => hasher.close());
@@ -23,5 +23,26 @@ describe('password hashing', () => {
     const closed = createPasswordHasher({ rounds: 4, threads: 1 });
     await closed.close();
     await expect(closed.hash('x')).rejects.toThrow(/closed/);
+  });
+});
+
+describe('the hashing queue', () => {
+  it('serves logins before sign-ups, and refuses work past its bound instead of queueing it', async () => {
+    const busy = createPasswordHasher({ rounds: 10, threads: 1, maxWaiting: { hash: 2, verify: 4 } });
+    try {
+      const hash = await busy.hash('pw');
+      const finished: string[] = [];
+      const signUps = Array.from({ length: 3 }, (_, i) =>
+        busy.hash(`pw${i}`).then(() => finished.push(`hash${i}`)),
+      );
+      const refused = busy.hash('one too many');
+      await expect(refused).rejects.toBeInstanceOf(PasswordHasherBusyError);
+      const login = busy.verify('pw', hash).then((ok) => finished.push(`verify:${ok}`));
+      await Promise.all([...signUps, login]);
+      // The first sign-up was already running; the login went before the two that waited.
+      expect(finished).toEqual(['hash0', 'verify:true', 'hash1', 'hash2']);
+    } finally {
+      await busy.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { DomainError, type DomainErrorKind } from '../domain/errors.js';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../eventstore/errors.js';
+import { PasswordHasherBusyError } from './passwords.js';
 import { isConnectionFailure } from './pool-errors.js';
 
 /** An RFC 9457 problem document. */
@@ -113,6 +114,13 @@ export function mapError(error: unknown): MappedError {
     return {
       problem: problem(409, 'concurrency_conflict', 'the resource changed concurrently; retry the request'),
       headers: {},
+      unexpected: false,
+    };
+  }
+  if (error instanceof PasswordHasherBusyError) {
+    return {
+      problem: problem(503, 'busy', 'too many password checks at once; retry shortly'),
+      headers: { 'retry-after': '1' },
       unexpected: false,
     };
   }

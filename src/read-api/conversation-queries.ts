@@ -82,9 +82,11 @@ export function conversationQueries(deps: { pool: pg.Pool }) {
              c.last_message_sender_id AS "lastMessageSenderId", c.last_message_body AS "lastMessageBody",
              c.last_message_sent_at AS "lastMessageSentAt", c.last_message_position AS "lastMessagePosition",
              c.last_message_deleted AS "lastMessageDeleted",
-             -- A block holds everywhere: the blocker sees nothing of the blocked user's messages.
-             EXISTS (SELECT FROM blocks b WHERE b.blocker_id = $1 AND b.blocked_id = c.last_message_sender_id)
-               AS "lastMessageHidden"
+             -- In a group, the blocker sees nothing of the blocked user's messages (a direct
+             -- conversation keeps its history; no new message can come through a block).
+             c.kind = 'group' AND EXISTS (
+               SELECT FROM blocks b WHERE b.blocker_id = $1 AND b.blocked_id = c.last_message_sender_id
+             ) AS "lastMessageHidden"
            FROM conversation_members m JOIN conversations c USING (conversation_id)
            WHERE m.user_id = $1 AND ($2::bigint IS NULL OR c.activity_position < $2::bigint)
            ORDER BY c.activity_position DESC LIMIT $3`,
@@ -165,7 +167,10 @@ export function conversationQueries(deps: { pool: pg.Pool }) {
              edited_at AS "editedAt", deleted, position
            FROM messages
            WHERE conversation_id = $1 AND ($2::bigint IS NULL OR position < $2::bigint)
-             AND NOT EXISTS (SELECT FROM blocks b WHERE b.blocker_id = $4 AND b.blocked_id = messages.sender_id)
+             AND NOT EXISTS (
+               SELECT FROM blocks b JOIN conversations c ON c.conversation_id = $1 AND c.kind = 'group'
+                WHERE b.blocker_id = $4 AND b.blocked_id = messages.sender_id
+             )
            ORDER BY position DESC LIMIT $3`,
           [conversationId, before ?? null, limit + 1, caller(request).userId],
         );

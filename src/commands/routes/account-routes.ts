@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { unauthorized } from '../../platform/problems.js';
+import { tooManyRequests, unauthorized } from '../../platform/problems.js';
+import type { RateRule } from '../../platform/rate-limiter.js';
 import type { HttpApp } from '../../platform/http-app.js';
 import type { TokenService } from '../../platform/tokens.js';
 import {
@@ -17,6 +18,8 @@ import { Position, UserId, Username } from './schemas.js';
 export interface AccountRoutesDeps extends AccountDeps, EmailVerificationDeps, SessionDeps {
   readonly tokens: TokenService;
   readonly loginThrottle: LoginThrottle;
+  /** Accounts one client address may create per window. */
+  readonly registrationLimit: RateRule;
 }
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
@@ -60,6 +63,13 @@ export function accountRoutes(deps: AccountRoutesDeps) {
         },
       },
       async (request, reply) => {
+        const byIp = await deps.limiter.hit(`register-ip:${request.ip}`, deps.registrationLimit);
+        if (!byIp.allowed) {
+          throw tooManyRequests(
+            'too many accounts created from this address; retry later',
+            byIp.retryAfterSeconds,
+          );
+        }
         const user = await registerUser(deps, request.body, requestMetadata(request, deps.now()));
         return reply.status(201).send({ ...user, position: user.position.toString() });
       },
