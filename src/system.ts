@@ -45,6 +45,8 @@ export interface RunningSystem {
 }
 
 const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+/** A client that lost the answer to a refresh may retry it this long with the same token. */
+const REFRESH_RETRY_GRACE_SECONDS = 10;
 
 /** Creates the schemas the roles need: the event store's (by opening it) and the read models'. */
 export async function migrateAll(config: Config, logger: Logger): Promise<void> {
@@ -128,6 +130,8 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
             tokens,
             now,
             refreshTokenTtlSeconds: REFRESH_TOKEN_TTL_SECONDS,
+            refreshRotationKey: createHash('sha256').update(`refresh-rotation:${config.jwtSecret}`).digest(),
+            refreshRetryGraceSeconds: REFRESH_RETRY_GRACE_SECONDS,
             mailer,
             logger,
             emailVerificationTtlSeconds: config.emailVerificationTtlSeconds,

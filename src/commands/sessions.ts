@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors.js';
 import { sessionDecider, sessionStreamName } from '../domain/session/session.js';
 import type { EventMetadata } from '../eventstore/port.js';
@@ -9,6 +9,10 @@ import { handleCommand, loadAggregate, type CommandContext } from './handle-comm
 export interface SessionDeps extends CommandContext {
   readonly now: () => Date;
   readonly refreshTokenTtlSeconds: number;
+  /** Server key from which each rotated refresh token is derived from the one it replaces. */
+  readonly refreshRotationKey: Buffer;
+  /** How long a client may retry a refresh with the token it just rotated away from. */
+  readonly refreshRetryGraceSeconds: number;
 }
 
 const digest = (secret: string) => createHash('sha256').update(secret).digest('base64url');
@@ -70,7 +74,9 @@ export async function refreshSession(
 ): Promise<{ user: RegisteredUser; refreshToken: string }> {
   const parsed = parseRefreshToken(token);
   if (!parsed) throw invalidRefresh();
-  const secret = newSecret();
+  // Derived, not random: a retry of this refresh derives the same token, which the session
+  // recognises as the rotation it has just made (see RefreshSession.retryGraceMs).
+  const secret = createHmac('sha256', deps.refreshRotationKey).update(token).digest('base64url');
   const now = deps.now();
   try {
     const outcome = await handleCommand(
@@ -83,6 +89,7 @@ export async function refreshSession(
         newDigest: digest(secret),
         now: now.toISOString(),
         expiresAt: expiry(deps, now),
+        retryGraceMs: deps.refreshRetryGraceSeconds * 1000,
       },
       { metadata: await withOwner(deps, parsed.sessionId, metadata) },
     );

@@ -38,6 +38,7 @@ const refresh = (presentedDigest: string, now = refreshedAt, newDigest = 'd2') =
   newDigest,
   now,
   expiresAt: secondExpiry,
+  retryGraceMs: 10_000,
 });
 const revoke = (presentedDigest: string) => ({
   type: 'RevokeSession' as const,
@@ -106,10 +107,20 @@ describe('session: refresh', () => {
     spec.given([]).when(refresh('d1')).thenRefused('conflict', 'invalid_refresh_token');
   });
   it('revokes the whole family when a rotated-away token is presented again', () => {
+    const aMinuteLater = '2026-01-02T00:01:00.000Z';
     spec
       .given([started, refreshed])
-      .when(refresh('d1'))
-      .then([revoked('token_reuse')]);
+      .when(refresh('d1', aMinuteLater))
+      .then([revoked('token_reuse', aMinuteLater)]);
+  });
+  it('takes the same refresh again within the grace as a retry, and nothing else', () => {
+    const moments = '2026-01-02T00:00:05.000Z';
+    spec.given([started, refreshed]).when(refresh('d1', moments)).thenNothing();
+    // A token asking for another successor is not a retry of this rotation.
+    spec
+      .given([started, refreshed])
+      .when(refresh('d1', moments, 'd9'))
+      .then([revoked('token_reuse', moments)]);
   });
   it('refuses every token of a revoked family, the newest included', () => {
     spec

@@ -49,9 +49,15 @@ export type StartSession = {
 export type RefreshSession = {
   readonly type: 'RefreshSession';
   readonly presentedDigest: string;
+  /** Derived from the presented token, so a retry of the same refresh asks for the same new one. */
   readonly newDigest: string;
   readonly now: string;
   readonly expiresAt: string;
+  /**
+   * How long after a rotation the token it replaced may be presented again for the same new
+   * token (a client retrying a refresh whose answer it lost), instead of counting as reuse.
+   */
+  readonly retryGraceMs: number;
 };
 export type RevokeSession = {
   readonly type: 'RevokeSession';
@@ -69,6 +75,12 @@ export type SessionState =
       readonly currentDigest: string;
       readonly expiresAt: string;
       readonly usedDigests: ReadonlySet<string>;
+      /** The latest rotation: which token it replaced, by which, and when. */
+      readonly lastRotation?: {
+        readonly previousDigest: string;
+        readonly tokenDigest: string;
+        readonly at: string;
+      };
     };
 
 export const sessionStreamName = (sessionId: string) => `session-${sessionId}`;
@@ -96,6 +108,11 @@ export const sessionDecider: Decider<SessionState, SessionCommand, SessionEvent>
           currentDigest: event.data.tokenDigest,
           expiresAt: event.data.expiresAt,
           usedDigests: new Set([...state.usedDigests, event.data.previousDigest]),
+          lastRotation: {
+            previousDigest: event.data.previousDigest,
+            tokenDigest: event.data.tokenDigest,
+            at: event.data.refreshedAt,
+          },
         };
       case 'SessionRevoked':
         return state.status === 'none' ? state : { ...state, status: 'revoked' };
@@ -121,6 +138,18 @@ export const sessionDecider: Decider<SessionState, SessionCommand, SessionEvent>
         ];
       case 'RefreshSession': {
         if (state.status !== 'active') throw refused();
+        const last = state.lastRotation;
+        if (
+          last !== undefined &&
+          last.previousDigest === command.presentedDigest &&
+          last.tokenDigest === command.newDigest &&
+          last.tokenDigest === state.currentDigest &&
+          Date.parse(command.now) - Date.parse(last.at) <= command.retryGraceMs
+        ) {
+          // The same refresh again, moments later: it already happened; the caller answers with
+          // the same new token.
+          return [];
+        }
         if (state.usedDigests.has(command.presentedDigest)) {
           const revoke: SessionRevoked = {
             type: 'SessionRevoked',
