@@ -16,6 +16,12 @@ export interface EmailVerificationDeps extends AccountDeps {
 const RESEND_PER_EMAIL: RateRule = { limit: 5, windowSeconds: 3600 };
 /** Requests from one client IP, whatever the address; past it, 429. */
 const RESEND_PER_IP: RateRule = { limit: 30, windowSeconds: 3600 };
+/**
+ * Wrong codes tried for one address per window, counted alike whether or not the address is
+ * registered. Past it every try is refused until the window ends; no code is killed, so a
+ * stranger guessing wrong delays the owner by at most the window, never for good.
+ */
+export const VERIFICATION_GUESSES: RateRule = { limit: 5, windowSeconds: 900 };
 
 const wrongCode = () => invalid('verification_code_invalid', 'the verification code is wrong');
 
@@ -28,6 +34,14 @@ export async function verifyEmail(
   input: { email: string; code: string },
   metadata: EventMetadata,
 ): Promise<{ userId: string; position: bigint | undefined }> {
+  const guessKey = `verify-email:${normaliseReservationValue(input.email)}`;
+  const guess = await deps.limiter.hit(guessKey, VERIFICATION_GUESSES);
+  if (!guess.allowed) {
+    throw invalid(
+      'verification_attempts_exhausted',
+      `too many wrong codes for this address; try again in ${Math.ceil(guess.retryAfterSeconds / 60)} minutes`,
+    );
+  }
   const user = await findUserBy(deps, 'email', input.email);
   if (!user) throw wrongCode();
   const outcome = await handleCommand(
@@ -42,6 +56,7 @@ export async function verifyEmail(
     { metadata: { ...metadata, userId: user.userId } },
   );
   if (outcome.appended.some((event) => event.type === 'EmailVerificationFailed')) throw wrongCode();
+  await deps.limiter.reset([guessKey]);
   return { userId: user.userId, position: outcome.position };
 }
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 import { deciderSpec } from '../../../test/support/decider-spec.js';
 import {
-  MAX_VERIFICATION_ATTEMPTS,
+  MAX_PENDING_VERIFICATIONS,
   userDecider,
   type EmailVerificationFailed,
   type EmailVerificationIssued,
@@ -84,29 +84,39 @@ describe('user: email verification', () => {
       .when(verify('digest-1', tooLate))
       .thenRefused('invalid', 'verification_code_expired');
   });
-  it(`kills the code after ${MAX_VERIFICATION_ATTEMPTS} wrong attempts, even for the right code`, () => {
-    const failures = Array.from({ length: MAX_VERIFICATION_ATTEMPTS }, (_, i) => failed(i + 1));
-    spec
-      .given([registered, issued(), ...failures])
-      .when(verify('digest-1'))
-      .thenRefused('invalid', 'verification_attempts_exhausted');
-  });
-  it('accepts the new code after a dead one was replaced, and the old code no longer works', () => {
-    const failures = Array.from({ length: MAX_VERIFICATION_ATTEMPTS }, (_, i) => failed(i + 1));
+  it('keeps the codes already mailed working when a new one is issued, wrong tries or not', () => {
     const history = [
       registered,
       issued(),
-      ...failures,
+      failed(1),
+      failed(2),
       issued('digest-2', later, '2026-01-03T00:00:00.000Z'),
     ];
+    spec
+      .given(history)
+      .when(verify('digest-1'))
+      .then([verified('digest-1')]);
     spec
       .given(history)
       .when(verify('digest-2'))
       .then([verified('digest-2')]);
     spec
       .given(history)
+      .when(verify('wrong'))
+      .then([failed(3)]);
+  });
+  it(`keeps the latest ${MAX_PENDING_VERIFICATIONS} codes only`, () => {
+    const reissued = Array.from({ length: MAX_PENDING_VERIFICATIONS }, (_, i) =>
+      issued(`digest-${i + 2}`, later, '2026-01-03T00:00:00.000Z'),
+    );
+    spec
+      .given([registered, issued(), ...reissued])
       .when(verify('digest-1'))
       .then([failed(1)]);
+    spec
+      .given([registered, issued(), ...reissued])
+      .when(verify(`digest-${MAX_PENDING_VERIFICATIONS + 1}`))
+      .then([verified(`digest-${MAX_PENDING_VERIFICATIONS + 1}`)]);
   });
   it('answers a second verification with the same code with nothing new (idempotent)', () => {
     spec.given([registered, issued(), verified()]).when(verify('digest-1', tooLate)).thenNothing();

@@ -1,9 +1,6 @@
 import { assertNever, typeGuard, type Decider, type DomainEvent } from '../decider.js';
 import { conflict, invalid, notFound } from '../errors.js';
 
-/** Wrong codes a verification code survives; the next wrong one kills it and a new code is needed. */
-export const MAX_VERIFICATION_ATTEMPTS = 5;
-
 export type UserRegistered = DomainEvent<
   'UserRegistered',
   {
@@ -82,8 +79,13 @@ export type UserCommand = RegisterUser | IssueEmailVerification | VerifyEmail;
 export interface PendingVerification {
   readonly codeDigest: string;
   readonly expiresAt: string;
-  readonly failedAttempts: number;
 }
+
+/**
+ * Codes mailed and not yet used that still count: a new one does not cancel those already in a
+ * mailbox (else whoever can ask for mail could keep the owner from ever verifying).
+ */
+export const MAX_PENDING_VERIFICATIONS = 5;
 
 export type UserState =
   | { readonly status: 'unregistered' }
@@ -96,8 +98,10 @@ export type UserState =
       readonly passwordHash: string;
       readonly registeredAt: string;
       readonly emailVerified: boolean;
-      /** The latest code issued while the email was unverified; null once verified. */
-      readonly verification: PendingVerification | null;
+      /** The latest codes issued while the email was unverified, oldest first; empty once verified. */
+      readonly pendingVerifications: readonly PendingVerification[];
+      /** Wrong codes presented so far (for the record; guessing is limited per address over time). */
+      readonly failedVerifications: number;
       /** Digest of the code that verified the email. */
       readonly verifiedWith: string | null;
     };
@@ -112,25 +116,18 @@ function decideVerification(command: VerifyEmail, state: UserState): UserEvent[]
     if (command.codeDigest === state.verifiedWith) return [];
     throw wrongCode();
   }
-  const pending = state.verification;
-  if (!pending) throw wrongCode();
-  if (pending.failedAttempts >= MAX_VERIFICATION_ATTEMPTS) {
-    throw invalid(
-      'verification_attempts_exhausted',
-      'too many wrong codes: this code no longer works; ask for a new one',
-    );
-  }
-  if (command.now >= pending.expiresAt) {
+  const pending = state.pendingVerifications.find((code) => code.codeDigest === command.codeDigest);
+  if (pending && command.now >= pending.expiresAt) {
     throw invalid('verification_code_expired', 'the verification code has expired; ask for a new one');
   }
-  if (command.codeDigest !== pending.codeDigest) {
+  if (!pending) {
     return [
       {
         type: 'EmailVerificationFailed',
         data: {
           userId: state.userId,
           email: state.email,
-          attempt: pending.failedAttempts + 1,
+          attempt: state.failedVerifications + 1,
           failedAt: command.now,
         },
       },
@@ -164,25 +161,30 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
           status: 'registered',
           ...event.data,
           emailVerified: false,
-          verification: null,
+          pendingVerifications: [],
+          failedVerifications: 0,
           verifiedWith: null,
         };
       case 'EmailVerificationIssued':
         if (state.status !== 'registered') return state;
         return {
           ...state,
-          verification: {
-            codeDigest: event.data.codeDigest,
-            expiresAt: event.data.expiresAt,
-            failedAttempts: 0,
-          },
+          pendingVerifications: [
+            ...state.pendingVerifications,
+            { codeDigest: event.data.codeDigest, expiresAt: event.data.expiresAt },
+          ].slice(-MAX_PENDING_VERIFICATIONS),
         };
       case 'EmailVerificationFailed':
-        if (state.status !== 'registered' || !state.verification) return state;
-        return { ...state, verification: { ...state.verification, failedAttempts: event.data.attempt } };
+        if (state.status !== 'registered') return state;
+        return { ...state, failedVerifications: event.data.attempt };
       case 'EmailVerified':
         if (state.status !== 'registered') return state;
-        return { ...state, emailVerified: true, verification: null, verifiedWith: event.data.codeDigest };
+        return {
+          ...state,
+          emailVerified: true,
+          pendingVerifications: [],
+          verifiedWith: event.data.codeDigest,
+        };
       default:
         return assertNever(event);
     }
