@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { loadUser } from './commands/accounts.js';
+import { findUserBy, loadUser } from './commands/accounts.js';
 import { AggregateCache } from './commands/aggregate-cache.js';
 import { StreamLocks } from './commands/stream-locks.js';
 import { createLoginThrottle } from './commands/login-throttle.js';
@@ -137,7 +137,12 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
             emailVerificationTtlSeconds: config.emailVerificationTtlSeconds,
             verificationKey: createHash('sha256').update(`email-verification:${config.jwtSecret}`).digest(),
             limiter,
-            loginThrottle: createLoginThrottle(limiter, config.loginLimits),
+            loginThrottle: createLoginThrottle(
+              limiter,
+              config.loginLimits,
+              async (login) =>
+                (await findUserBy(commandContext, login.includes('@') ? 'email' : 'username', login))?.userId,
+            ),
             registrationLimit: config.registrationLimit,
           }),
         );

@@ -20,6 +20,10 @@ export interface RateLimiter {
   refund(key: string): Promise<void>;
   /** Forgets the keys' counts. */
   reset(keys: readonly string[]): Promise<void>;
+  /** Remembers the key for `seconds` (from now, again if already remembered). */
+  mark(key: string, seconds: number): Promise<void>;
+  /** Whether the key is remembered. */
+  isMarked(key: string): Promise<boolean>;
 }
 
 /** Expired rows are swept after this many hits, so the table stays small without a timer. */
@@ -57,6 +61,19 @@ export function createRateLimiter(pool: pg.Pool): RateLimiter {
     async reset(keys) {
       if (keys.length === 0) return;
       await pool.query('DELETE FROM rate_limit_counters WHERE key = ANY($1::text[])', [keys]);
+    },
+    async mark(key, seconds) {
+      await pool.query(
+        `INSERT INTO rate_limit_counters (key, hits, window_ends_at) VALUES ($1, 1, now() + make_interval(secs => $2))
+         ON CONFLICT (key) DO UPDATE SET window_ends_at = EXCLUDED.window_ends_at`,
+        [key, seconds],
+      );
+    },
+    async isMarked(key) {
+      const { rows } = await pool.query('SELECT 1 FROM rate_limit_counters WHERE key = $1 AND window_ends_at > now()', [
+        key,
+      ]);
+      return rows.length > 0;
     },
   };
 }

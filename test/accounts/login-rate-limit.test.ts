@@ -22,7 +22,12 @@ let ipLimited: RunningSystem;
 let ipHttp: HttpClient;
 
 beforeAll(async () => {
-  const env = { LOGIN_MAX_FAILURES: String(MAX_FAILURES), LOGIN_IP_MAX_ATTEMPTS: '1000' };
+  // TRUST_PROXY, so that tests can log in from other addresses with X-Forwarded-For.
+  const env = {
+    LOGIN_MAX_FAILURES: String(MAX_FAILURES),
+    LOGIN_IP_MAX_ATTEMPTS: '1000',
+    TRUST_PROXY: 'true',
+  };
   [db, ipDb] = await Promise.all([createTestDatabase(), createTestDatabase()]);
   first = await startTestSystem(db.url, env);
   second = await startTestSystem(db.url, { ...env, ROLES: 'commands' });
@@ -40,8 +45,12 @@ afterAll(async () => {
   await ipDb?.drop();
 });
 
-const login = (client: HttpClient, username: string, pass = 'not the password') =>
-  client.post('/v1/auth/token', { username, password: pass });
+const login = (client: HttpClient, username: string, pass = 'not the password', from?: string) =>
+  client.post(
+    '/v1/auth/token',
+    { username, password: pass },
+    from ? { headers: { 'x-forwarded-for': from } } : {},
+  );
 
 function expectTooMany(response: HttpResponse, windowSeconds: number): number {
   expect(response.status).toBe(429);
@@ -87,6 +96,20 @@ describe('login rate limiting per username', () => {
     expectTooMany(await login(http, user.username), 900);
   });
 
+  it('does not let anyone elsewhere lock a user out of their usual address; username and email are one account', async () => {
+    const victim = await signUp(http, uniqueName('usual'), password);
+    const attacker = '203.0.113.7';
+    for (let i = 0; i < MAX_FAILURES; i++) {
+      const name = i % 2 === 0 ? victim.username : `${victim.username}@example.com`;
+      expect((await login(http, name, 'guess', attacker)).status).toBe(401);
+    }
+    expectTooMany(await login(http, victim.username, 'guess', attacker), 900);
+    // The guesses from unusual addresses are spent: a new place must wait too.
+    expectTooMany(await login(http, victim.username, password, '198.51.100.2'), 900);
+    // From where the user logged in before, they keep logging in.
+    expect((await login(http, victim.username, password)).status).toBe(200);
+  });
+
   it('does not let one user lock out another', async () => {
     const victim = await signUp(http, uniqueName('victim'), password);
     const other = uniqueName('other');
@@ -96,13 +119,25 @@ describe('login rate limiting per username', () => {
 });
 
 describe('login rate limiting per client IP', () => {
-  it('answers 429 after too many failures from one IP whatever the usernames, until the window ends', async () => {
-    const user = await signUp(ipHttp, uniqueName('ip'), password);
-    // Successful logins do not count against the IP.
-    for (let i = 0; i < IP_MAX; i++) expect((await login(ipHttp, user.username, password)).status).toBe(200);
+  it('refuses spraying from one address until the window ends, but not a user at their usual address', async () => {
+    const regular = await signUp(ipHttp, uniqueName('ip'), password);
+    const newcomer = uniqueName('new');
+    expect(
+      (
+        await ipHttp.post('/v1/auth/register', {
+          username: newcomer,
+          email: `${newcomer}@example.com`,
+          password,
+        })
+      ).status,
+    ).toBe(201);
+    // Successful logins do not count against the address.
+    for (let i = 0; i < IP_MAX; i++)
+      expect((await login(ipHttp, regular.username, password)).status).toBe(200);
     for (let i = 0; i < IP_MAX; i++) expect((await login(ipHttp, uniqueName('spray'))).status).toBe(401);
-    const retryAfter = expectTooMany(await login(ipHttp, user.username, password), IP_WINDOW_SECONDS);
+    const retryAfter = expectTooMany(await login(ipHttp, newcomer, password), IP_WINDOW_SECONDS);
+    expect((await login(ipHttp, regular.username, password)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000 + 100));
-    expect((await login(ipHttp, user.username, password)).status).toBe(200);
+    expect((await login(ipHttp, newcomer, password)).status).toBe(200);
   });
 });

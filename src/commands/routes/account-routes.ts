@@ -94,7 +94,7 @@ export function accountRoutes(deps: AccountRoutesDeps) {
         await deps.loginThrottle.admit(login, request.ip);
         const user = await checkCredentials(deps, login, password);
         if (!user) throw unauthorized('unknown user or wrong password');
-        await deps.loginThrottle.succeeded(login, request.ip, user);
+        await deps.loginThrottle.succeeded(request.ip, user);
         const refreshToken = await startSession(deps, user, requestMetadata(request, deps.now()));
         return reply.header('cache-control', 'no-store').send(await tokenResponse(user, refreshToken));
       },
