@@ -4,6 +4,7 @@ import { findUserBy, loadUser } from './commands/accounts.js';
 import { AggregateCache } from './commands/aggregate-cache.js';
 import { StreamLocks } from './commands/stream-locks.js';
 import { createLoginThrottle } from './commands/login-throttle.js';
+import { createSendRate } from './commands/send-rate.js';
 import { accountRoutes } from './commands/routes/account-routes.js';
 import { blockRoutes } from './commands/routes/block-routes.js';
 import { contactRoutes } from './commands/routes/contact-routes.js';
@@ -143,7 +144,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
               async (login) =>
                 (await findUserBy(commandContext, login.includes('@') ? 'email' : 'username', login))?.userId,
             ),
-            registrationLimit: config.registrationLimit,
+            registrationsPerIpPerHour: config.registrationsPerIpPerHour,
           }),
         );
       }
@@ -154,8 +155,9 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
           protectedScope.addHook('onRequest', minPositionHook(watcher, config.readYourWritesTimeoutMs));
         if (roles.has('commands')) {
           await protectedScope.register(contactRoutes({ ...commandContext, now }));
-          await protectedScope.register(messageRoutes({ ...commandContext, now }));
-          await protectedScope.register(conversationRoutes({ ...commandContext, now }));
+          const sendRate = createSendRate({ perMinute: config.sendRatePerMinute, log });
+          await protectedScope.register(messageRoutes({ ...commandContext, now, sendRate }));
+          await protectedScope.register(conversationRoutes({ ...commandContext, now, sendRate }));
           await protectedScope.register(blockRoutes({ ...commandContext, now }));
         }
         if (roles.has('read-api')) {
@@ -182,7 +184,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         logger,
         nodeTimeoutMs: config.realtimeNodeTimeoutSeconds * 1000,
         replayLimit: config.realtimeReplayLimit,
-        maxConnectionsPerUser: config.realtimeMaxConnectionsPerUser,
+        maxConnectionsPerUser: config.realtimeMaxConnectionsPerUser || Number.MAX_SAFE_INTEGER,
         userExists,
         maxBackpressureBytes: config.realtimeMaxBackpressureBytes,
         idleTimeoutSeconds: config.realtimeIdleTimeoutSeconds,

@@ -22,7 +22,7 @@ const EnvSchema = Type.Object({
   REALTIME_PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
   REALTIME_NODE_TIMEOUT_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })),
   REALTIME_REPLAY_LIMIT: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,6}$' })),
-  REALTIME_MAX_CONNECTIONS_PER_USER: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$' })),
+  REALTIME_MAX_CONNECTIONS_PER_USER: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,4})$' })),
   REALTIME_MAX_BACKPRESSURE_BYTES: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{3,9}$' })),
   // uWebSockets.js takes 0 (off) or 8 to 960 seconds, and aborts the process on anything else.
   REALTIME_IDLE_TIMEOUT_SECONDS: Type.Optional(
@@ -50,8 +50,8 @@ const EnvSchema = Type.Object({
   LOGIN_FAILURE_WINDOW_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
   LOGIN_IP_MAX_ATTEMPTS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
   LOGIN_IP_WINDOW_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
-  REGISTER_IP_MAX: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
-  REGISTER_IP_WINDOW_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
+  REGISTRATIONS_PER_IP_PER_HOUR: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,5})$' })),
+  SEND_RATE_PER_MINUTE: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,5})$' })),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -87,8 +87,10 @@ export interface Config {
   readonly mailFrom: string;
   readonly emailVerificationTtlSeconds: number;
   readonly loginLimits: LoginLimits;
-  /** Accounts one client address may create per window (POST /v1/auth/register answers 429 past it). */
-  readonly registrationLimit: { readonly limit: number; readonly windowSeconds: number };
+  /** Accounts one client address may create per hour (POST /v1/auth/register answers 429 past it); 0: no limit. */
+  readonly registrationsPerIpPerHour: number;
+  /** Messages one user may send per minute, in bursts of up to half of it; 0: no limit. */
+  readonly sendRatePerMinute: number;
   /** Serve GET /metrics and Swagger UI at /docs on the public port. */
   readonly opsEndpoints: boolean;
 }
@@ -185,10 +187,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: valid.SMTP_URL,
     mailFrom: valid.MAIL_FROM ?? 'Chat <no-reply@localhost>',
     emailVerificationTtlSeconds: Number(valid.EMAIL_VERIFICATION_TTL_SECONDS ?? 24 * 3600),
-    registrationLimit: Object.freeze({
-      limit: Number(valid.REGISTER_IP_MAX ?? 20),
-      windowSeconds: Number(valid.REGISTER_IP_WINDOW_SECONDS ?? 3600),
-    }),
+    registrationsPerIpPerHour: Number(valid.REGISTRATIONS_PER_IP_PER_HOUR ?? 20),
+    sendRatePerMinute: Number(valid.SEND_RATE_PER_MINUTE ?? 120),
     opsEndpoints: valid.OPS_ENDPOINTS === undefined ? !production : valid.OPS_ENDPOINTS === 'true',
     loginLimits: Object.freeze({
       maxFailures: Number(valid.LOGIN_MAX_FAILURES ?? 5),

@@ -70,9 +70,10 @@ export function createRateLimiter(pool: pg.Pool): RateLimiter {
       );
     },
     async isMarked(key) {
-      const { rows } = await pool.query('SELECT 1 FROM rate_limit_counters WHERE key = $1 AND window_ends_at > now()', [
-        key,
-      ]);
+      const { rows } = await pool.query(
+        'SELECT 1 FROM rate_limit_counters WHERE key = $1 AND window_ends_at > now()',
+        [key],
+      );
       return rows.length > 0;
     },
   };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PROBLEM_JSON, uniqueName, useTestSystem } from '../support/test-system.js';
 
-const t = useTestSystem({ REGISTER_IP_MAX: '3', REGISTER_IP_WINDOW_SECONDS: '600' });
+const t = useTestSystem({ REGISTRATIONS_PER_IP_PER_HOUR: '3' });
 
 describe('registrations from one address', () => {
   it('are limited: past the limit 429 with Retry-After, and no account is created', async () => {

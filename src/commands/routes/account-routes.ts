@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import { tooManyRequests, unauthorized } from '../../platform/problems.js';
-import type { RateRule } from '../../platform/rate-limiter.js';
 import type { HttpApp } from '../../platform/http-app.js';
 import type { TokenService } from '../../platform/tokens.js';
 import {
@@ -18,8 +17,8 @@ import { Position, UserId, Username } from './schemas.js';
 export interface AccountRoutesDeps extends AccountDeps, EmailVerificationDeps, SessionDeps {
   readonly tokens: TokenService;
   readonly loginThrottle: LoginThrottle;
-  /** Accounts one client address may create per window. */
-  readonly registrationLimit: RateRule;
+  /** Accounts one client address may create per hour; 0: no limit. */
+  readonly registrationsPerIpPerHour: number;
 }
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
@@ -63,8 +62,12 @@ export function accountRoutes(deps: AccountRoutesDeps) {
         },
       },
       async (request, reply) => {
-        const byIp = await deps.limiter.hit(`register-ip:${request.ip}`, deps.registrationLimit);
-        if (!byIp.allowed) {
+        const limit = deps.registrationsPerIpPerHour;
+        const byIp =
+          limit > 0
+            ? await deps.limiter.hit(`register-ip:${request.ip}`, { limit, windowSeconds: 3600 })
+            : undefined;
+        if (byIp && !byIp.allowed) {
           throw tooManyRequests(
             'too many accounts created from this address; retry later',
             byIp.retryAfterSeconds,

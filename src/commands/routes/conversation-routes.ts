@@ -10,6 +10,7 @@ import { blockedBetween, whoBlocks } from '../blocks.js';
 import { asCaller, noContent, type CallerCommandDeps } from '../as-caller.js';
 import { resolveUser } from '../resolve-user.js';
 import { sentMessage } from '../sent-message.js';
+import type { SendRate } from '../send-rate.js';
 import {
   ClientMessageId,
   ConversationId,
@@ -19,7 +20,9 @@ import {
   UserId,
 } from './schemas.js';
 
-export type ConversationRoutesDeps = CallerCommandDeps;
+export interface ConversationRoutesDeps extends CallerCommandDeps {
+  readonly sendRate: SendRate;
+}
 
 /** A conversation command without what every request supplies the same way. */
 type CommandBody = ConversationCommand extends infer C
@@ -153,6 +156,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
         const me = caller(request);
         const conversationId = request.params.conversationId.toLowerCase();
         const messageId = randomUUID();
+        deps.sendRate.admit(me.userId, messageId);
         const { clientMessageId } = request.body;
         const outcome = await run(request, conversationId, async (state) => ({
           type: 'SendMessage',

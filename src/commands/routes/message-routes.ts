@@ -9,10 +9,12 @@ import { handleCommand, type CommandContext } from '../handle-command.js';
 import { requestMetadata } from '../metadata.js';
 import { resolveUser } from '../resolve-user.js';
 import { sentMessage } from '../sent-message.js';
+import type { SendRate } from '../send-rate.js';
 import { ClientMessageId, MessageBody, SendResult } from './schemas.js';
 
 export interface MessageRoutesDeps extends CommandContext {
   readonly now: () => Date;
+  readonly sendRate: SendRate;
 }
 
 export function messageRoutes(deps: MessageRoutesDeps) {
@@ -36,9 +38,10 @@ export function messageRoutes(deps: MessageRoutesDeps) {
       },
       async (request, reply) => {
         const me = caller(request);
+        const messageId = randomUUID();
+        deps.sendRate.admit(me.userId, messageId);
         const recipient = await resolveUser(deps, request.body.to);
         const conversationId = directConversationId(me.userId, recipient.userId);
-        const messageId = randomUUID();
         const { clientMessageId } = request.body;
         const now = deps.now();
         const outcome = await handleCommand(
