@@ -10,6 +10,7 @@ import { blockRoutes } from './commands/routes/block-routes.js';
 import { contactRoutes } from './commands/routes/contact-routes.js';
 import { conversationRoutes } from './commands/routes/conversation-routes.js';
 import { messageRoutes } from './commands/routes/message-routes.js';
+import { profileRoutes } from './commands/routes/profile-routes.js';
 import { createEventStore } from './eventstore/create-event-store.js';
 import type { EventStore } from './eventstore/port.js';
 import { startSharedLog } from './eventstore/shared-log.js';
@@ -159,6 +160,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
           await protectedScope.register(messageRoutes({ ...commandContext, now, sendRate }));
           await protectedScope.register(conversationRoutes({ ...commandContext, now, sendRate }));
           await protectedScope.register(blockRoutes({ ...commandContext, now }));
+          await protectedScope.register(profileRoutes({ ...commandContext, now }));
         }
         if (roles.has('read-api')) {
           await protectedScope.register(accountQueries({ pool }));

@@ -1,4 +1,4 @@
-import type { EmailVerified, UserRegistered } from '../domain/user/user.js';
+import type { EmailVerified, ProfileChanged, UserRegistered } from '../domain/user/user.js';
 import type { Projection } from './projection.js';
 
 const INSERT = {
@@ -6,6 +6,11 @@ const INSERT = {
   text: `INSERT INTO users (user_id, username, email, display_name, registered_at)
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
          ON CONFLICT (user_id) DO NOTHING`,
+};
+const RENAME = {
+  name: 'users-rename',
+  text: `UPDATE users u SET display_name = r.display_name
+           FROM unnest($1::uuid[], $2::text[]) AS r (user_id, display_name) WHERE u.user_id = r.user_id`,
 };
 const VERIFY = {
   name: 'users-verify',
@@ -16,14 +21,19 @@ const VERIFY = {
 export const usersProjection: Projection = {
   name: 'users',
   tables: ['users'],
-  handles: new Set(['UserRegistered', 'EmailVerified']),
+  handles: new Set(['UserRegistered', 'EmailVerified', 'ProfileChanged']),
   async applyBatch(client, events) {
     const registered = new Map<string, UserRegistered['data']>();
     const verified = new Set<string>();
+    /** The last display name each user took in the batch. */
+    const renamed = new Map<string, string>();
     for (const event of events) {
       if (event.type === 'UserRegistered') {
         const data = event.data as UserRegistered['data'];
         if (!registered.has(data.userId)) registered.set(data.userId, data);
+      } else if (event.type === 'ProfileChanged') {
+        const data = event.data as ProfileChanged['data'];
+        if (data.displayName !== undefined) renamed.set(data.userId, data.displayName);
       } else {
         verified.add((event.data as EmailVerified['data']).userId);
       }
@@ -43,5 +53,7 @@ export const usersProjection: Projection = {
       });
     }
     if (verified.size > 0) await client.query({ ...VERIFY, values: [[...verified]] });
+    if (renamed.size > 0)
+      await client.query({ ...RENAME, values: [[...renamed.keys()], [...renamed.values()]] });
   },
 };

@@ -6,7 +6,7 @@ import { conversationDecider, conversationStreamName } from '../../domain/conver
 import { MAX_GROUP_MEMBERS, type ConversationState } from '../../domain/conversation/state.js';
 import { caller } from '../../platform/authenticate.js';
 import type { HttpApp } from '../../platform/http-app.js';
-import { blockedBetween, whoBlocks } from '../blocks.js';
+import { blockedBetween, whoBlocks } from '../who-may-message.js';
 import { asCaller, noContent, type CallerCommandDeps } from '../as-caller.js';
 import { resolveUser } from '../resolve-user.js';
 import { sentMessage } from '../sent-message.js';

@@ -4,7 +4,7 @@ import { directConversationId } from '../../domain/conversation/conversation-id.
 import { conversationDecider, conversationStreamName } from '../../domain/conversation/conversation.js';
 import { caller } from '../../platform/authenticate.js';
 import type { HttpApp } from '../../platform/http-app.js';
-import { blockedBetween } from '../blocks.js';
+import { acceptsMessagesFrom, blockedBetween } from '../who-may-message.js';
 import { handleCommand, type CommandContext } from '../handle-command.js';
 import { requestMetadata } from '../metadata.js';
 import { resolveUser } from '../resolve-user.js';
@@ -57,6 +57,7 @@ export function messageRoutes(deps: MessageRoutesDeps) {
             ...(clientMessageId !== undefined ? { clientMessageId } : {}),
             directRecipientId: recipient.userId,
             blocked: await blockedBetween(deps, me.userId, recipient.userId),
+            recipientAccepts: await acceptsMessagesFrom(deps, recipient, me.userId),
             now: now.toISOString(),
           },
           { metadata: requestMetadata(request, now) },

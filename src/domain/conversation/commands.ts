@@ -32,6 +32,11 @@ export type SendMessage = Base &
     readonly directRecipientId?: string;
     /** Set by the caller when either user of a direct conversation blocks the other. */
     readonly blocked?: boolean;
+    /**
+     * Set by the caller to false when the recipient of a first direct message takes messages only
+     * from their contacts and the sender is not one.
+     */
+    readonly recipientAccepts?: boolean;
   };
 export type EditMessage = Base &
   BlockedBy & {

@@ -451,3 +451,16 @@ describe('MarkRead', () => {
       .thenRefused('forbidden', 'not_a_member');
   });
 });
+
+describe('a recipient who takes messages from contacts only', () => {
+  it('cannot be sent a first message by someone else', () => {
+    spec
+      .given([])
+      .when(sendDirect({ recipientAccepts: false }))
+      .thenRefused('forbidden', 'not_accepting_messages');
+    spec
+      .given([directStarted])
+      .when(sendDirect({ recipientAccepts: false }))
+      .then([dmSent(1, 'bob', 'hello 1')]);
+  });
+});

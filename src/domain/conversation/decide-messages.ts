@@ -25,6 +25,9 @@ export function sendMessage(command: SendMessage, state: ConversationState): Con
     const recipient = command.directRecipientId;
     if (recipient === command.actorId) throw invalid('cannot_message_self', 'you cannot message yourself');
     if (command.blocked) throw forbidden('blocked', 'messages between you and this user are blocked');
+    if (command.recipientAccepts === false) {
+      throw forbidden('not_accepting_messages', 'this user takes new conversations from their contacts only');
+    }
     const memberIds = sorted([command.actorId, recipient]);
     const message = messageSent(command, 1, memberIds);
     return [

@@ -146,3 +146,26 @@ describe('user: issuing a new code', () => {
     spec.given([]).when(issue('digest-2')).thenRefused('not_found', 'user_not_found');
   });
 });
+
+describe('user: profile', () => {
+  const change = (extra: object) => ({ type: 'ChangeProfile' as const, now: later, ...extra });
+  it('records a new display name and message policy, and nothing when nothing changes', () => {
+    spec
+      .given([registered])
+      .when(change({ displayName: ' Ally ', messagePolicy: 'contacts' }))
+      .then([
+        {
+          type: 'ProfileChanged',
+          data: { userId: 'u1', displayName: 'Ally', messagePolicy: 'contacts', changedAt: later },
+        },
+      ]);
+    spec
+      .given([registered])
+      .when(change({ displayName: 'Alice', messagePolicy: 'everyone' }))
+      .thenNothing();
+    spec
+      .given([registered])
+      .when(change({ displayName: '  ' }))
+      .thenRefused('invalid', 'invalid_display_name');
+  });
+});

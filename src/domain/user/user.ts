@@ -44,7 +44,20 @@ export type EmailVerified = DomainEvent<
     readonly verifiedAt: string;
   }
 >;
-export type UserEvent = UserRegistered | EmailVerificationIssued | EmailVerificationFailed | EmailVerified;
+/** Who may start a direct conversation with the user: anyone, or only their contacts. */
+export type MessagePolicy = 'everyone' | 'contacts';
+
+export type ProfileChanged = DomainEvent<
+  'ProfileChanged',
+  {
+    readonly userId: string;
+    readonly displayName?: string;
+    readonly messagePolicy?: MessagePolicy;
+    readonly changedAt: string;
+  }
+>;
+export type UserEvent =
+  UserRegistered | EmailVerificationIssued | EmailVerificationFailed | EmailVerified | ProfileChanged;
 
 /** A code the caller generated (time and randomness stay out of the domain): its digest and expiry. */
 export interface VerificationCode {
@@ -74,7 +87,13 @@ export type VerifyEmail = {
   readonly codeDigest: string;
   readonly now: string;
 };
-export type UserCommand = RegisterUser | IssueEmailVerification | VerifyEmail;
+export type ChangeProfile = {
+  readonly type: 'ChangeProfile';
+  readonly displayName?: string;
+  readonly messagePolicy?: MessagePolicy;
+  readonly now: string;
+};
+export type UserCommand = RegisterUser | IssueEmailVerification | VerifyEmail | ChangeProfile;
 
 export interface PendingVerification {
   readonly codeDigest: string;
@@ -104,6 +123,7 @@ export type UserState =
       readonly failedVerifications: number;
       /** Digest of the code that verified the email. */
       readonly verifiedWith: string | null;
+      readonly messagePolicy: MessagePolicy;
     };
 
 export const userStreamName = (userId: string) => `user-${userId}`;
@@ -153,6 +173,7 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
     'EmailVerificationIssued',
     'EmailVerificationFailed',
     'EmailVerified',
+    'ProfileChanged',
   ]),
   evolve(state, event) {
     switch (event.type) {
@@ -164,6 +185,7 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
           pendingVerifications: [],
           failedVerifications: 0,
           verifiedWith: null,
+          messagePolicy: 'everyone',
         };
       case 'EmailVerificationIssued':
         if (state.status !== 'registered') return state;
@@ -184,6 +206,13 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
           emailVerified: true,
           pendingVerifications: [],
           verifiedWith: event.data.codeDigest,
+        };
+      case 'ProfileChanged':
+        if (state.status !== 'registered') return state;
+        return {
+          ...state,
+          ...(event.data.displayName !== undefined ? { displayName: event.data.displayName } : {}),
+          ...(event.data.messagePolicy !== undefined ? { messagePolicy: event.data.messagePolicy } : {}),
         };
       default:
         return assertNever(event);
@@ -228,6 +257,23 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
         ];
       case 'VerifyEmail':
         return decideVerification(command, state);
+      case 'ChangeProfile': {
+        if (state.status !== 'registered') throw notFound('user_not_found', 'no such user');
+        const displayName = command.displayName?.trim();
+        if (displayName !== undefined && (displayName.length === 0 || displayName.length > 100)) {
+          throw invalid('invalid_display_name', 'a display name must be 1 to 100 characters after trimming');
+        }
+        const changes = {
+          ...(displayName !== undefined && displayName !== state.displayName ? { displayName } : {}),
+          ...(command.messagePolicy !== undefined && command.messagePolicy !== state.messagePolicy
+            ? { messagePolicy: command.messagePolicy }
+            : {}),
+        };
+        if (Object.keys(changes).length === 0) return [];
+        return [
+          { type: 'ProfileChanged', data: { userId: state.userId, ...changes, changedAt: command.now } },
+        ];
+      }
       default:
         return assertNever(command);
     }

@@ -1,7 +1,9 @@
 import { blocksDecider, blocksStreamName } from '../domain/blocks/blocks.js';
+import { contactsDecider, contactsStreamName } from '../domain/contacts/contacts.js';
+import type { MessagePolicy } from '../domain/user/user.js';
 import { loadAggregate, type CommandContext } from './handle-command.js';
 
-/** Whether either user blocks the other, read from both block lists in the event store. */
+/** Whether either user blocks the other, read from both block lists (cached, kept current by the log). */
 export async function blockedBetween(
   context: CommandContext,
   userA: string,
@@ -25,4 +27,15 @@ export async function whoBlocks(
     candidates.map((other) => loadAggregate(context, blocksStreamName(other), blocksDecider)),
   );
   return candidates.filter((_, index) => lists[index]!.blocked.has(userId));
+}
+
+/** Whether the user takes a new conversation from `senderId`: their message policy, and their contacts. */
+export async function acceptsMessagesFrom(
+  context: CommandContext,
+  user: { readonly userId: string; readonly messagePolicy: MessagePolicy },
+  senderId: string,
+): Promise<boolean> {
+  if (user.messagePolicy === 'everyone') return true;
+  const contacts = await loadAggregate(context, contactsStreamName(user.userId), contactsDecider);
+  return contacts.contacts.has(senderId);
 }
