@@ -153,7 +153,13 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         protectedScope.decorateRequest('auth', null);
         protectedScope.addHook('onRequest', authenticate({ tokens, userExists }));
         if (watcher)
-          protectedScope.addHook('onRequest', minPositionHook(watcher, config.readYourWritesTimeoutMs));
+          protectedScope.addHook(
+            'onRequest',
+            minPositionHook(watcher, config.readYourWritesTimeoutMs, {
+              knownPosition: () => log.position,
+              headPosition: () => store.headPosition(),
+            }),
+          );
         if (roles.has('commands')) {
           await protectedScope.register(contactRoutes({ ...commandContext, now }));
           const sendRate = createSendRate({ perMinute: config.sendRatePerMinute, log });

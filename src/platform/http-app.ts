@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from './logger.js';
 import { HttpError, mapError, problem } from './problems.js';
-import { findUnstorableText } from './text.js';
+import { findNonFiniteNumber, findUnstorableText } from './text.js';
 
 export type HttpApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger, TypeBoxTypeProvider>;
 
@@ -39,7 +39,9 @@ export async function createHttpApp(options: {
     bodyLimit: 64 * 1024,
     // Never trust a client-supplied request id for correlation; generate our own.
     requestIdHeader: false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true },
+    },
     // What Node's parser refuses (a header block too large, a malformed request line) gets a
     // problem document too, written straight to the socket.
     clientErrorHandler: (error: Error & { code?: string }, socket) => {
@@ -86,6 +88,22 @@ export async function createHttpApp(options: {
             path: `/${part}${path === '/' ? '' : path}`,
             message: 'must not hold NUL or an unpaired surrogate',
           },
+        ]);
+      }
+    }
+  });
+  // Coercion turns "1e309" into Infinity, which the schemas' integer checks let through: no
+  // request reaches a route with a number that is not finite.
+  app.addHook('preHandler', async (request) => {
+    for (const [part, value] of [
+      ['querystring', request.query],
+      ['body', request.body],
+      ['params', request.params],
+    ] as const) {
+      const path = findNonFiniteNumber(value);
+      if (path !== undefined) {
+        throw new HttpError(400, 'validation', 'the request holds a number out of range', {}, [
+          { path: `/${part}${path}`, message: 'must be a finite number' },
         ]);
       }
     }

@@ -28,3 +28,15 @@ export function findUnstorableText(value: unknown, path = ''): string | undefine
   }
   return undefined;
 }
+
+/** The path of the first number in a parsed value that is not finite (Infinity, NaN); undefined if none. */
+export function findNonFiniteNumber(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path || '/';
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const found = findNonFiniteNumber(item, `${path}/${key}`);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}

@@ -41,6 +41,14 @@ describe('operations endpoints', () => {
         status: 'unavailable',
         checks: { eventStore: { ok: true }, database: { ok: true }, projections: { ok: false } },
       });
+      // A query that asks for a position the read models have not reached waits, then gets 503.
+      const user = await signUp(http, `ops_${process.pid}`);
+      const behind = await http.get('/v1/contacts', {
+        token: user.token,
+        headers: { 'x-min-position': (await system.store.headPosition()).toString() },
+      });
+      expect(behind.status).toBe(503);
+      expect(behind.headers.get('retry-after')).toBe('1');
     } finally {
       await system.stop();
       await db.drop();
