@@ -90,6 +90,10 @@ describe('loadConfig', () => {
     ).toThrow(/JWT_SECRET/);
   });
 
+  it('takes an empty value for unset, as compose files pass them', () => {
+    expect(loadConfig({ ...DEV, SMTP_URL: '', PORT: '' })).toMatchObject({ smtpUrl: undefined, port: 3000 });
+  });
+
   it('will not write verification codes to the log in production unless told to', () => {
     const production = {
       NODE_ENV: 'production',

@@ -133,7 +133,10 @@ function trustProxy(value: string | undefined): boolean | string {
 /** Reads the environment once, validates it and fails naming the variable at fault. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const relevant = Object.fromEntries(
-    Object.keys(EnvSchema.properties).flatMap((key) => (env[key] === undefined ? [] : [[key, env[key]]])),
+    // An empty value counts as unset (compose files pass `${VAR:-}`).
+    Object.keys(EnvSchema.properties).flatMap((key) =>
+      env[key] === undefined || env[key] === '' ? [] : [[key, env[key]]],
+    ),
   );
   const firstError = Value.Errors(EnvSchema, relevant).First();
   if (firstError) {
