@@ -24,6 +24,24 @@ function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyRepl
     .send(mapped.problem);
 }
 
+/** A hook that refuses (400) a request in any part of which `find` finds something. */
+function refuseAny(find: (value: unknown) => string | undefined, message: string) {
+  return async (request: FastifyRequest): Promise<void> => {
+    for (const [part, value] of [
+      ['body', request.body],
+      ['querystring', request.query],
+      ['params', request.params],
+    ] as const) {
+      const path = find(value);
+      if (path !== undefined) {
+        throw new HttpError(400, 'validation', 'the request is not valid', {}, [
+          { path: `/${part}${path === '/' ? '' : path}`, message },
+        ]);
+      }
+    }
+  };
+}
+
 /** A fastify instance with the TypeBox provider, problem+json errors and the OpenAPI document. */
 export async function createHttpApp(options: {
   logger: Logger;
@@ -74,40 +92,10 @@ export async function createHttpApp(options: {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   // Text PostgreSQL cannot store (NUL, unpaired surrogates) is refused at the door, in every part
-  // of every request, before any route sees it.
-  app.addHook('preValidation', async (request) => {
-    for (const [part, value] of [
-      ['body', request.body],
-      ['querystring', request.query],
-      ['params', request.params],
-    ] as const) {
-      const path = findUnstorableText(value);
-      if (path !== undefined) {
-        throw new HttpError(400, 'validation', 'the request holds NUL or an unpaired surrogate', {}, [
-          {
-            path: `/${part}${path === '/' ? '' : path}`,
-            message: 'must not hold NUL or an unpaired surrogate',
-          },
-        ]);
-      }
-    }
-  });
-  // Coercion turns "1e309" into Infinity, which the schemas' integer checks let through: no
-  // request reaches a route with a number that is not finite.
-  app.addHook('preHandler', async (request) => {
-    for (const [part, value] of [
-      ['querystring', request.query],
-      ['body', request.body],
-      ['params', request.params],
-    ] as const) {
-      const path = findNonFiniteNumber(value);
-      if (path !== undefined) {
-        throw new HttpError(400, 'validation', 'the request holds a number out of range', {}, [
-          { path: `/${part}${path}`, message: 'must be a finite number' },
-        ]);
-      }
-    }
-  });
+  // of every request, before any route sees it; and since coercion turns "1e309" into Infinity,
+  // which the schemas' integer checks let through, so is a number that is not finite.
+  app.addHook('preValidation', refuseAny(findUnstorableText, 'must not hold NUL or an unpaired surrogate'));
+  app.addHook('preHandler', refuseAny(findNonFiniteNumber, 'must be a finite number'));
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-content-type-options', 'nosniff');
     // An answer for a signed-in caller is theirs alone: no cache may keep it.
