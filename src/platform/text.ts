@@ -7,36 +7,29 @@ export function isStorableText(text: string): boolean {
 }
 
 /**
- * The path (`/a/0/b`) of the first string in a parsed JSON value, object key or value, that is
- * not storable text; undefined when every string is.
+ * The path (`/a/0/b`) of the first part of a parsed JSON value for which `bad` holds (object keys
+ * are checked as strings too); undefined when none. Iterative: a body may nest thousands deep.
  */
-export function findUnstorableText(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'string') return isStorableText(value) ? undefined : path || '/';
-  if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) {
-      const found = findUnstorableText(value[index], `${path}/${index}`);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-  if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      if (!isStorableText(key)) return `${path}/${key.replace(/[^\x20-\x7e]/g, '?')}`;
-      const found = findUnstorableText(item, `${path}/${key}`);
-      if (found !== undefined) return found;
+function findIn(value: unknown, bad: (leaf: unknown) => boolean): string | undefined {
+  const pending: [unknown, string][] = [[value, '']];
+  while (pending.length > 0) {
+    const [item, path] = pending.pop()!;
+    if (item !== null && typeof item === 'object') {
+      for (const [key, child] of Object.entries(item)) {
+        if (bad(key)) return `${path}/${key.replace(/[^\x20-\x7e]/g, '?')}`;
+        pending.push([child, `${path}/${key}`]);
+      }
+    } else if (bad(item)) {
+      return path || '/';
     }
   }
   return undefined;
 }
 
-/** The path of the first number in a parsed value that is not finite (Infinity, NaN); undefined if none. */
-export function findNonFiniteNumber(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path || '/';
-  if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      const found = findNonFiniteNumber(item, `${path}/${key}`);
-      if (found !== undefined) return found;
-    }
-  }
-  return undefined;
-}
+/** Where a request value holds text that cannot be stored (NUL, an unpaired surrogate). */
+export const findUnstorableText = (value: unknown): string | undefined =>
+  findIn(value, (leaf) => typeof leaf === 'string' && !isStorableText(leaf));
+
+/** Where a request value holds a number that is not finite (Infinity, NaN). */
+export const findNonFiniteNumber = (value: unknown): string | undefined =>
+  findIn(value, (leaf) => typeof leaf === 'number' && !Number.isFinite(leaf));
