@@ -75,9 +75,11 @@ const COUNT_UNREAD = {
   name: 'conversations-count-unread',
   text: `UPDATE conversation_members m SET unread_count = greatest(m.unread_count + d.delta, 0)
            FROM (SELECT mm.conversation_id, mm.user_id, sum(e.delta) AS delta
-                   FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::int[]) AS e (conversation_id, sender_id, seq, delta)
+                   FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::int[], $5::text[])
+                        AS e (conversation_id, sender_id, seq, delta, recipients)
                    JOIN conversation_members mm
                      ON mm.conversation_id = e.conversation_id AND mm.user_id <> e.sender_id AND mm.last_read_seq < e.seq
+                    AND mm.user_id = ANY (string_to_array(e.recipients, ',')::uuid[])
                   GROUP BY mm.conversation_id, mm.user_id) AS d
           WHERE m.conversation_id = d.conversation_id AND m.user_id = d.user_id AND d.delta <> 0`,
 };
@@ -123,6 +125,8 @@ class MessageRun {
     senders: [] as string[],
     seqs: [] as number[],
     deltas: [] as number[],
+    /** Who the message reached (comma-joined): a member kept from it does not count it. */
+    recipients: [] as string[],
   };
   readonly #reads = new Map<string, ReadMarker>();
 
@@ -198,13 +202,17 @@ class MessageRun {
     change(changed);
   }
 
-  #countUnread(data: { conversationId: string; senderId: string; seq: number }, delta: number): void {
+  #countUnread(
+    data: { conversationId: string; senderId: string; seq: number; recipientIds: readonly string[] },
+    delta: number,
+  ): void {
     // A member who read in this run gets an exact count below; the others are counted in SQL.
     for (const read of this.#reads.values()) {
       if (
         read.conversationId === data.conversationId &&
         read.userId !== data.senderId &&
-        read.seq < data.seq
+        read.seq < data.seq &&
+        data.recipientIds.includes(read.userId)
       ) {
         read.unread = Math.max(read.unread + delta, 0);
       }
@@ -213,6 +221,7 @@ class MessageRun {
     this.#unread.senders.push(data.senderId);
     this.#unread.seqs.push(data.seq);
     this.#unread.deltas.push(delta);
+    this.#unread.recipients.push(data.recipientIds.join(','));
   }
 
   async write(client: pg.ClientBase): Promise<void> {
@@ -247,7 +256,7 @@ class MessageRun {
     if (unread.seqs.length > 0) {
       await client.query({
         ...COUNT_UNREAD,
-        values: [unread.conversations, unread.senders, unread.seqs, unread.deltas],
+        values: [unread.conversations, unread.senders, unread.seqs, unread.deltas, unread.recipients],
       });
     }
     // After the counting above, which they override for the members who read.

@@ -93,14 +93,16 @@ describe('a block holds in groups too', () => {
         { token: cal!.token },
       )
     ).body.position;
-    const list = await t.http.get<{ items: { conversationId: string; lastMessage: unknown }[] }>(
-      '/v1/conversations',
-      {
-        token: ann!.token,
-        headers: { 'x-min-position': lastPosition },
-      },
-    );
-    expect(list.body.items.find((item) => item.conversationId === conversationId)?.lastMessage).toBeNull();
+    const list = await t.http.get<{
+      items: { conversationId: string; lastMessage: unknown; unreadCount: number }[];
+    }>('/v1/conversations', {
+      token: ann!.token,
+      headers: { 'x-min-position': lastPosition },
+    });
+    const annsView = list.body.items.find((item) => item.conversationId === conversationId);
+    expect(annsView?.lastMessage).toBeNull();
+    // Only Bea's message counts as unread for Ann.
+    expect(annsView?.unreadCount).toBe(1);
     await Promise.all([annLive.close(), beaLive.close()]);
   });
 });

@@ -202,7 +202,16 @@ function generatedLog(seed: number, length: number): ConversationEvent[] {
 /** What the rows must say, worked out plainly from the events: unread = others' live messages past the marker. */
 function expectedMembers(events: readonly ConversationEvent[]) {
   const marker = new Map<string, number>();
-  const sent = new Map<string, { conversationId: string; senderId: string; seq: number; deleted: boolean }>();
+  const sent = new Map<
+    string,
+    {
+      conversationId: string;
+      senderId: string;
+      seq: number;
+      recipientIds: readonly string[];
+      deleted: boolean;
+    }
+  >();
   const key = (conversationId: string, userId: string) => `${conversationId} ${userId}`;
   for (const event of events) {
     switch (event.type) {
@@ -234,6 +243,7 @@ function expectedMembers(events: readonly ConversationEvent[]) {
         message.conversationId === conversationId &&
         message.senderId !== userId &&
         message.seq > lastReadSeq &&
+        message.recipientIds.includes(userId) &&
         !message.deleted,
     ).length;
     return { conversationId, userId, lastReadSeq, unread };

@@ -425,6 +425,29 @@ describe('MarkRead', () => {
         },
       ]);
   });
+  it('does not count messages kept from the reader (they block the sender)', () => {
+    spec
+      .given([
+        groupCreated(),
+        groupSent(1, 'bob'),
+        groupSent(2, 'alice', ['alice', 'bob']),
+        groupSent(3, 'bob'),
+      ])
+      .when({ ...read('m1', 'carol'), conversationId: group })
+      .then([
+        {
+          type: 'ConversationRead',
+          data: {
+            conversationId: group,
+            userId: 'carol',
+            messageId: 'm1',
+            readUpToSeq: 1,
+            unreadCount: 1,
+            readAt: now,
+          },
+        },
+      ]);
+  });
   it('never moves the marker back; refuses unknown messages and outsiders', () => {
     const readTo2: ConversationEvent = {
       type: 'ConversationRead',

@@ -103,7 +103,14 @@ export function markRead(command: MarkRead, state: ConversationState): Conversat
   if (message.seq <= marker) return [];
   let unreadCount = 0;
   for (const other of conversation.messages.values()) {
-    if (other.seq > message.seq && !other.deleted && other.senderId !== command.actorId) unreadCount++;
+    if (
+      other.seq > message.seq &&
+      !other.deleted &&
+      other.senderId !== command.actorId &&
+      !other.hiddenFrom?.has(command.actorId)
+    ) {
+      unreadCount++;
+    }
   }
   return [
     {

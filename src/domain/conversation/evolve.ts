@@ -58,11 +58,18 @@ export function evolve(state: ConversationState, event: ConversationEvent): Conv
       members.delete(event.data.userId);
       return { ...state, members };
     }
-    case 'MessageSent':
+    case 'MessageSent': {
+      const { recipientIds } = event.data;
+      // Usually everyone receives it; only then is the member list not walked.
+      const hiddenFrom =
+        recipientIds.length < state.members.size
+          ? new Set([...state.members].filter((member) => !recipientIds.includes(member)))
+          : undefined;
       messages.set(event.data.messageId, {
         senderId: event.data.senderId,
         seq: event.data.seq,
         deleted: false,
+        ...(hiddenFrom && hiddenFrom.size > 0 ? { hiddenFrom } : {}),
       });
       if (event.data.clientMessageId !== undefined) {
         (state.clientMessages as Map<string, string>).set(
@@ -71,6 +78,7 @@ export function evolve(state: ConversationState, event: ConversationEvent): Conv
         );
       }
       return { ...state, lastSeq: event.data.seq };
+    }
     case 'MessageEdited':
       return state;
     case 'MessageDeleted': {

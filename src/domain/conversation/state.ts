@@ -2,6 +2,8 @@ export interface MessageRecord {
   readonly senderId: string;
   readonly seq: number;
   readonly deleted: boolean;
+  /** Members the message was kept from (they block its sender); absent when none. */
+  readonly hiddenFrom?: ReadonlySet<string>;
 }
 
 export type ActiveConversation = {
