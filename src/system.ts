@@ -108,7 +108,12 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         watcher = createPositionWatcher({ pool, projections: allProjections.map((p) => p.name) });
         closers.push(async () => watcher!.close());
       }
-      const app = await createHttpApp({ logger, trustProxy: config.trustProxy, docs: config.opsEndpoints });
+      const app = await createHttpApp({
+        logger,
+        trustProxy: config.trustProxy,
+        docs: config.opsEndpoints,
+        corsOrigins: config.corsOrigins,
+      });
       const metrics = createMetrics();
       registerLogGauges(metrics, { store, pool });
       installMetrics(app, metrics, { serve: config.opsEndpoints });

@@ -113,4 +113,13 @@ describe('loadConfig', () => {
     expect(config.eventStoreUrl).toBe('esdb://localhost:2113?tls=false');
     expect(config.roles).toEqual(['realtime']);
   });
+
+  it('reads the browser origins CORS allows, none by default', () => {
+    const base = { NODE_ENV: 'test' };
+    expect(loadConfig(base).corsOrigins).toEqual([]);
+    expect(
+      loadConfig({ ...base, CORS_ORIGINS: 'https://chat.example.com/, http://localhost:5173' }).corsOrigins,
+    ).toEqual(['https://chat.example.com', 'http://localhost:5173']);
+    expect(() => loadConfig({ ...base, CORS_ORIGINS: '*' })).toThrow(/CORS_ORIGINS/);
+  });
 });

@@ -52,6 +52,7 @@ const EnvSchema = Type.Object({
   LOGIN_IP_WINDOW_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
   REGISTRATIONS_PER_IP_PER_HOUR: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,5})$' })),
   SEND_RATE_PER_MINUTE: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,5})$' })),
+  CORS_ORIGINS: Type.Optional(Type.String({ pattern: '^https?://[^\\s,]+( *, *https?://[^\\s,]+)*$' })),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -93,6 +94,8 @@ export interface Config {
   readonly sendRatePerMinute: number;
   /** Serve GET /metrics and Swagger UI at /docs on the public port. */
   readonly opsEndpoints: boolean;
+  /** Browser origins (scheme://host[:port]) allowed to call the HTTP API; none by default. */
+  readonly corsOrigins: readonly string[];
 }
 
 export interface LoginLimits {
@@ -193,6 +196,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     registrationsPerIpPerHour: Number(valid.REGISTRATIONS_PER_IP_PER_HOUR ?? 20),
     sendRatePerMinute: Number(valid.SEND_RATE_PER_MINUTE ?? 120),
     opsEndpoints: valid.OPS_ENDPOINTS === undefined ? !production : valid.OPS_ENDPOINTS === 'true',
+    corsOrigins: Object.freeze(
+      valid.CORS_ORIGINS?.split(',').map((origin) => origin.trim().replace(/\/$/, '')) ?? [],
+    ),
     loginLimits: Object.freeze({
       maxFailures: Number(valid.LOGIN_MAX_FAILURES ?? 5),
       failureWindowSeconds: Number(valid.LOGIN_FAILURE_WINDOW_SECONDS ?? 15 * 60),

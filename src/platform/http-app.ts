@@ -1,3 +1,4 @@
+import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -48,6 +49,8 @@ export async function createHttpApp(options: {
   trustProxy?: boolean | string;
   /** Serve Swagger UI at /docs (the OpenAPI document at /openapi.json is always served). */
   docs?: boolean;
+  /** Browser origins allowed to call the API (CORS); none when empty. */
+  corsOrigins?: readonly string[];
 }): Promise<HttpApp> {
   const app = Fastify({
     loggerInstance: options.logger,
@@ -81,6 +84,14 @@ export async function createHttpApp(options: {
     },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
 
+  if (options.corsOrigins?.length) {
+    await app.register(cors, {
+      origin: [...options.corsOrigins],
+      methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+      exposedHeaders: ['x-position', 'x-request-id', 'retry-after', 'www-authenticate'],
+      maxAge: 600,
+    });
+  }
   await app.register(formbody, { bodyLimit: 16 * 1024 });
   await app.register(swagger, {
     openapi: {
