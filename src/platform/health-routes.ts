@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import type { EventStore } from '../eventstore/port.js';
+import { problems } from '../http-docs/openapi.js';
 import type { HttpApp } from './http-app.js';
 
 export interface HealthDeps {
@@ -57,16 +58,40 @@ async function projectionsBehind(deps: HealthDeps): Promise<string | undefined> 
 
 export function healthRoutes(deps: HealthDeps) {
   return async (app: HttpApp) => {
-    app.get('/health/live', { schema: { tags: ['operations'] } }, async () => ({ status: 'ok' }));
+    app.get(
+      '/health/live',
+      {
+        schema: {
+          tags: ['operations'],
+          summary: 'Liveness',
+          operationId: 'live',
+          response: {
+            200: Type.Object({ status: Type.Literal('ok') }, { description: 'The process is up' }),
+            ...problems(400),
+          },
+        },
+      },
+      async () => ({ status: 'ok' as const }),
+    );
 
     app.get(
       '/health/ready',
       {
         schema: {
           tags: ['operations'],
+          summary: 'Readiness',
+          operationId: 'ready',
+          description: 'Ready when the event store and database answer and projections are caught up.',
           response: {
-            200: Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Check) }),
-            503: Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Check) }),
+            200: Type.Object(
+              { status: Type.String(), checks: Type.Record(Type.String(), Check) },
+              { description: 'Ready' },
+            ),
+            503: Type.Object(
+              { status: Type.String(), checks: Type.Record(Type.String(), Check) },
+              { description: 'Not ready: which check failed' },
+            ),
+            ...problems(400),
           },
         },
       },

@@ -1,10 +1,9 @@
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { registerApiDocs } from '../http-docs/api-docs.js';
 import type { Logger } from './logger.js';
 import { HttpError, mapError, problem } from './problems.js';
 import { findNonFiniteNumber, findUnstorableText } from './text.js';
@@ -47,7 +46,7 @@ function refuseAny(find: (value: unknown) => string | undefined, message: string
 export async function createHttpApp(options: {
   logger: Logger;
   trustProxy?: boolean | string;
-  /** Serve Swagger UI at /docs (the OpenAPI document at /openapi.json is always served). */
+  /** Serve Swagger UI at /docs and ReDoc at /redoc (the OpenAPI document at /openapi.json is always served). */
   docs?: boolean;
   /** Browser origins allowed to call the API (CORS); none when empty. */
   corsOrigins?: readonly string[];
@@ -93,14 +92,7 @@ export async function createHttpApp(options: {
     });
   }
   await app.register(formbody, { bodyLimit: 16 * 1024 });
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Chat backend', version: '1', description: 'Event-sourced CQRS chat backend' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-    },
-  });
-  if (options.docs ?? true) await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await registerApiDocs(app, { docs: options.docs ?? true });
 
   // Text PostgreSQL cannot store (NUL, unpaired surrogates) is refused at the door, in every part
   // of every request, before any route sees it; and since coercion turns "1e309" into Infinity,

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type pg from 'pg';
 import { notFound } from '../domain/errors.js';
+import { MinPositionHeaders, QUERY, problems } from '../http-docs/openapi.js';
 import { caller } from '../platform/authenticate.js';
 import type { HttpApp } from '../platform/http-app.js';
 import { Limit, UserSummary } from './schemas.js';
@@ -14,9 +15,16 @@ export function accountQueries(deps: { pool: pg.Pool }) {
       {
         schema: {
           tags: ['accounts'],
+          summary: 'Check a bearer token',
+          operationId: 'verifyToken',
           security: [{ bearer: [] }],
+          headers: MinPositionHeaders,
           response: {
-            200: Type.Object({ userId: Type.String(), username: Type.String(), exp: Type.Integer() }),
+            200: Type.Object(
+              { userId: Type.String(), username: Type.String(), exp: Type.Integer() },
+              { description: 'The token is valid: whose it is and when it expires (seconds since 1970)' },
+            ),
+            ...problems(...QUERY),
           },
         },
       },
@@ -31,15 +39,24 @@ export function accountQueries(deps: { pool: pg.Pool }) {
       {
         schema: {
           tags: ['accounts'],
+          summary: 'Your account',
+          operationId: 'getMe',
           security: [{ bearer: [] }],
+          headers: MinPositionHeaders,
           response: {
-            200: Type.Object({
-              userId: Type.String(),
-              username: Type.String(),
-              email: Type.String(),
-              displayName: Type.String(),
-              emailVerified: Type.Boolean(),
+            ...problems(...QUERY, {
+              404: 'Not in the read models yet (just registered): retry with X-Min-Position',
             }),
+            200: Type.Object(
+              {
+                userId: Type.String(),
+                username: Type.String(),
+                email: Type.String(),
+                displayName: Type.String(),
+                emailVerified: Type.Boolean(),
+              },
+              { description: 'Your account' },
+            ),
           },
         },
       },
@@ -64,12 +81,21 @@ export function accountQueries(deps: { pool: pg.Pool }) {
       {
         schema: {
           tags: ['accounts'],
+          summary: 'Find users by username prefix',
+          operationId: 'searchUsers',
           security: [{ bearer: [] }],
+          headers: MinPositionHeaders,
           querystring: Type.Object({
             query: Type.String({ maxLength: 32, default: '' }),
             limit: Limit(100, 20),
           }),
-          response: { 200: Type.Object({ items: Type.Array(UserSummary) }) },
+          response: {
+            200: Type.Object(
+              { items: Type.Array(UserSummary) },
+              { description: 'Users whose username starts with `query`, you left out' },
+            ),
+            ...problems(...QUERY),
+          },
         },
       },
       async (request) => {

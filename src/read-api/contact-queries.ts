@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type pg from 'pg';
+import { MinPositionHeaders, QUERY, problems } from '../http-docs/openapi.js';
 import { caller } from '../platform/authenticate.js';
 import type { HttpApp } from '../platform/http-app.js';
 
@@ -17,8 +18,14 @@ export function contactQueries(deps: { pool: pg.Pool }) {
       {
         schema: {
           tags: ['contacts'],
+          summary: 'Your contacts',
+          operationId: 'listContacts',
           security: [{ bearer: [] }],
-          response: { 200: Type.Object({ items: Type.Array(Contact) }) },
+          headers: MinPositionHeaders,
+          response: {
+            200: Type.Object({ items: Type.Array(Contact) }, { description: 'Your contacts, by username' }),
+            ...problems(...QUERY),
+          },
         },
       },
       async (request) => {

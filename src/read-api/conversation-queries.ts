@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type pg from 'pg';
 import { forbidden, notFound } from '../domain/errors.js';
+import { MinPositionHeaders, QUERY, problems } from '../http-docs/openapi.js';
 import { caller } from '../platform/authenticate.js';
 import type { HttpApp } from '../platform/http-app.js';
 import { Cursor, Limit, Position, UserSummary } from './schemas.js';
@@ -64,13 +65,20 @@ export function conversationQueries(deps: { pool: pg.Pool }) {
       {
         schema: {
           tags: ['conversations'],
+          summary: 'Your conversations, newest activity first',
+          operationId: 'listConversations',
           security: [{ bearer: [] }],
+          headers: MinPositionHeaders,
           querystring: Type.Object({ limit: Limit(100, 20), cursor: Type.Optional(Cursor) }),
           response: {
-            200: Type.Object({
-              items: Type.Array(ConversationItem),
-              nextCursor: Type.Union([Type.String(), Type.Null()]),
-            }),
+            200: Type.Object(
+              {
+                items: Type.Array(ConversationItem),
+                nextCursor: Type.Union([Type.String(), Type.Null()]),
+              },
+              { description: 'A page of conversations; `nextCursor` gives the next (null: no more)' },
+            ),
+            ...problems(...QUERY),
           },
         },
       },
@@ -139,13 +147,24 @@ export function conversationQueries(deps: { pool: pg.Pool }) {
       {
         schema: {
           tags: ['conversations'],
+          summary: 'Message history, newest first',
+          operationId: 'listMessages',
+          description: 'Page back with `before` = the `nextCursor` of the previous page.',
           security: [{ bearer: [] }],
+          headers: MinPositionHeaders,
           params: Type.Object({ conversationId: Type.String({ format: 'uuid' }) }),
           querystring: Type.Object({ limit: Limit(200, 50), before: Type.Optional(Cursor) }),
           response: {
-            200: Type.Object({
-              items: Type.Array(MessageItem),
-              nextCursor: Type.Union([Type.String(), Type.Null()]),
+            200: Type.Object(
+              {
+                items: Type.Array(MessageItem),
+                nextCursor: Type.Union([Type.String(), Type.Null()]),
+              },
+              { description: 'A page of messages; a deleted one has `deleted: true` and `body: null`' },
+            ),
+            ...problems(...QUERY, {
+              403: 'You are not a member of this conversation',
+              404: 'No such conversation',
             }),
           },
         },

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { COMMAND, NoContent, WITH_BODY, problems } from '../../http-docs/openapi.js';
 import { tooManyRequests, unauthorized } from '../../platform/problems.js';
 import type { HttpApp } from '../../platform/http-app.js';
 import type { TokenService } from '../../platform/tokens.js';
@@ -23,14 +24,20 @@ export interface AccountRoutesDeps extends AccountDeps, EmailVerificationDeps, S
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
 
-const TokenResponse = Type.Object({
-  access_token: Type.String(),
-  token_type: Type.Literal('bearer'),
-  expires_in: Type.Integer(),
-  refresh_token: Type.String(),
-});
+const TokenResponse = Type.Object(
+  {
+    access_token: Type.String({ description: 'JWT for `Authorization: Bearer` and the WebSocket' }),
+    token_type: Type.Literal('bearer'),
+    expires_in: Type.Integer({ description: 'seconds the access token is valid' }),
+    refresh_token: Type.String({ description: 'single use: each refresh returns a new one' }),
+  },
+  { description: 'RFC 6749 token response' },
+);
 
-const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 200 }) });
+const RefreshBody = Type.Object(
+  { refresh_token: Type.String({ minLength: 1, maxLength: 200 }) },
+  { examples: [{ refresh_token: '6f1c…' }] },
+);
 
 export function accountRoutes(deps: AccountRoutesDeps) {
   async function tokenResponse(user: RegisteredUser, refreshToken: string) {
@@ -49,6 +56,9 @@ export function accountRoutes(deps: AccountRoutesDeps) {
       {
         schema: {
           tags: ['accounts'],
+          summary: 'Sign up',
+          operationId: 'register',
+          description: 'Creates an account; a verification code is mailed to the address.',
           body: Type.Object(
             {
               username: Username,
@@ -56,9 +66,24 @@ export function accountRoutes(deps: AccountRoutesDeps) {
               password: Type.String({ minLength: 8, maxLength: 256 }),
               displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
             },
-            { additionalProperties: false },
+            {
+              additionalProperties: false,
+              examples: [
+                { username: 'alice', email: 'alice@example.com', password: 'correct-horse-battery' },
+              ],
+            },
           ),
-          response: { 201: Type.Object({ userId: UserId, username: Type.String(), position: Position }) },
+          response: {
+            201: Type.Object(
+              { userId: UserId, username: Type.String(), position: Position },
+              { description: 'Registered' },
+            ),
+            ...problems(...WITH_BODY, 409, 429, {
+              409: 'The username or the email is taken',
+              429: 'Too many accounts created from this address',
+              503: 'Too many password hashes at once',
+            }),
+          },
         },
       },
       async (request, reply) => {
@@ -83,13 +108,28 @@ export function accountRoutes(deps: AccountRoutesDeps) {
       {
         schema: {
           tags: ['accounts'],
-          description: 'OAuth2 password grant; JSON or application/x-www-form-urlencoded.',
-          body: Type.Object({
-            username: Type.String({ minLength: 1, maxLength: 254, description: 'username or email' }),
-            password: Type.String({ minLength: 1, maxLength: 256 }),
-            grant_type: Type.Optional(Type.Literal('password')),
-          }),
-          response: { 200: TokenResponse },
+          summary: 'Log in (OAuth2 password grant)',
+          operationId: 'login',
+          description:
+            'OAuth2 password grant. The body is JSON or `application/x-www-form-urlencoded` ' +
+            '(`username=alice&password=…`, as OAuth2 clients send it).',
+          consumes: ['application/json', 'application/x-www-form-urlencoded'],
+          body: Type.Object(
+            {
+              username: Type.String({ minLength: 1, maxLength: 254, description: 'username or email' }),
+              password: Type.String({ minLength: 1, maxLength: 256 }),
+              grant_type: Type.Optional(Type.Literal('password')),
+            },
+            { examples: [{ username: 'alice', password: 'correct-horse-battery' }] },
+          ),
+          response: {
+            200: TokenResponse,
+            ...problems(...COMMAND, 429, {
+              401: 'Unknown user or wrong password (the same answer for both)',
+              429: 'Too many failed logins for this user or from this address',
+              503: 'Too many password checks at once',
+            }),
+          },
         },
       },
       async (request, reply) => {
@@ -108,17 +148,23 @@ export function accountRoutes(deps: AccountRoutesDeps) {
       {
         schema: {
           tags: ['accounts'],
+          summary: 'Verify the email address',
+          operationId: 'verifyEmail',
           description: 'Confirms the email with the 6-digit code mailed at registration (or resent).',
           body: Type.Object(
             { email: Email, code: Type.String({ pattern: '^[0-9]{6}$', description: 'the 6-digit code' }) },
             { additionalProperties: false },
           ),
           response: {
-            200: Type.Object({
-              userId: UserId,
-              emailVerified: Type.Literal(true),
-              position: Type.Optional(Position),
-            }),
+            200: Type.Object(
+              {
+                userId: UserId,
+                emailVerified: Type.Literal(true),
+                position: Type.Optional(Position),
+              },
+              { description: 'Verified' },
+            ),
+            ...problems(...WITH_BODY, 409, { 400: 'The code is wrong or expired' }),
           },
         },
       },
@@ -141,11 +187,16 @@ export function accountRoutes(deps: AccountRoutesDeps) {
       {
         schema: {
           tags: ['accounts'],
+          summary: 'Mail a new verification code',
+          operationId: 'resendVerification',
           description:
             'Mails a new verification code if the address belongs to an unverified user; ' +
             'answers 202 either way.',
           body: Type.Object({ email: Email }, { additionalProperties: false }),
-          response: { 202: Type.Object({}) },
+          response: {
+            202: Type.Object({}, { description: 'Accepted (whether or not the address is known)' }),
+            ...problems(...WITH_BODY, 409, 429, { 429: 'Too many verification mails asked for' }),
+          },
         },
       },
       async (request, reply) => {
@@ -160,7 +211,21 @@ export function accountRoutes(deps: AccountRoutesDeps) {
 
     app.post(
       '/v1/auth/refresh',
-      { schema: { tags: ['accounts'], body: RefreshBody, response: { 200: TokenResponse } } },
+      {
+        schema: {
+          tags: ['accounts'],
+          summary: 'Refresh the tokens (rotation)',
+          operationId: 'refreshToken',
+          description:
+            'Returns a new access token and a new refresh token; the old refresh token is spent. ' +
+            'A retry with the same token within 10 s gets the same answer; later reuse revokes the session.',
+          body: RefreshBody,
+          response: {
+            200: TokenResponse,
+            ...problems(...COMMAND, { 401: 'The refresh token is used, revoked or expired' }),
+          },
+        },
+      },
       async (request, reply) => {
         const { user, refreshToken } = await refreshSession(
           deps,
@@ -173,7 +238,18 @@ export function accountRoutes(deps: AccountRoutesDeps) {
 
     app.post(
       '/v1/auth/logout',
-      { schema: { tags: ['accounts'], body: RefreshBody } },
+      {
+        schema: {
+          tags: ['accounts'],
+          summary: 'Log out (revoke the session)',
+          operationId: 'logout',
+          body: RefreshBody,
+          response: {
+            204: NoContent('Logged out (also for an unknown or spent token)'),
+            ...problems(...COMMAND),
+          },
+        },
+      },
       async (request, reply) => {
         await endSession(deps, request.body.refresh_token, requestMetadata(request, deps.now()));
         return reply.status(204).send();

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { blocksDecider, blocksStreamName } from '../../domain/blocks/blocks.js';
+import { CALLER_COMMAND, NoContent, problems } from '../../http-docs/openapi.js';
 import { caller } from '../../platform/authenticate.js';
 import type { HttpApp } from '../../platform/http-app.js';
 import { asCaller, noContent, type CallerCommandDeps } from '../as-caller.js';
@@ -16,8 +17,15 @@ export function blockRoutes(deps: BlockRoutesDeps) {
       {
         schema: {
           tags: ['contacts'],
+          summary: 'Block a user',
+          operationId: 'blockUser',
+          description: 'The blocked user can no longer message you, add you to groups or see your presence.',
           security: [{ bearer: [] }],
           body: Type.Object({ userId: UserId }, { additionalProperties: false }),
+          response: {
+            204: NoContent('Blocked'),
+            ...problems(...CALLER_COMMAND, { 400: 'Not valid, or yourself', 404: 'No such user' }),
+          },
         },
       },
       async (request, reply) => {
@@ -40,7 +48,16 @@ export function blockRoutes(deps: BlockRoutesDeps) {
 
     app.delete(
       '/v1/blocks/:userId',
-      { schema: { tags: ['contacts'], security: [{ bearer: [] }], params: Type.Object({ userId: UserId }) } },
+      {
+        schema: {
+          tags: ['contacts'],
+          summary: 'Unblock a user',
+          operationId: 'unblockUser',
+          security: [{ bearer: [] }],
+          params: Type.Object({ userId: UserId }),
+          response: { 204: NoContent('Unblocked (or was not blocked)'), ...problems(...CALLER_COMMAND) },
+        },
+      },
       async (request, reply) => {
         const me = caller(request);
         const outcome = await run(

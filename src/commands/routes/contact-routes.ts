@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { contactsDecider, contactsStreamName } from '../../domain/contacts/contacts.js';
+import { CALLER_COMMAND, NoContent, problems } from '../../http-docs/openapi.js';
 import { caller } from '../../platform/authenticate.js';
 import type { HttpApp } from '../../platform/http-app.js';
 import { asCaller, noContent, type CallerCommandDeps } from '../as-caller.js';
@@ -22,12 +23,21 @@ export function contactRoutes(deps: ContactRoutesDeps) {
       {
         schema: {
           tags: ['contacts'],
+          summary: 'Add a contact',
+          operationId: 'addContact',
           security: [{ bearer: [] }],
-          body: Type.Union([
-            Type.Object({ username: Username }, { additionalProperties: false }),
-            Type.Object({ userId: UserId }, { additionalProperties: false }),
-          ]),
-          response: { 200: ContactResult, 201: ContactResult },
+          body: Type.Union(
+            [
+              Type.Object({ username: Username }, { additionalProperties: false }),
+              Type.Object({ userId: UserId }, { additionalProperties: false }),
+            ],
+            { examples: [{ username: 'bob' }] },
+          ),
+          response: {
+            200: Type.Object(ContactResult.properties, { description: 'Already a contact' }),
+            201: Type.Object(ContactResult.properties, { description: 'Added' }),
+            ...problems(...CALLER_COMMAND, { 400: 'Not valid, or yourself', 404: 'No such user' }),
+          },
         },
       },
       async (request, reply) => {
@@ -55,7 +65,16 @@ export function contactRoutes(deps: ContactRoutesDeps) {
 
     app.delete(
       '/v1/contacts/:userId',
-      { schema: { tags: ['contacts'], security: [{ bearer: [] }], params: Type.Object({ userId: UserId }) } },
+      {
+        schema: {
+          tags: ['contacts'],
+          summary: 'Remove a contact',
+          operationId: 'removeContact',
+          security: [{ bearer: [] }],
+          params: Type.Object({ userId: UserId }),
+          response: { 204: NoContent('Removed'), ...problems(...CALLER_COMMAND, { 404: 'Not a contact' }) },
+        },
+      },
       async (request, reply) => {
         const me = caller(request);
         const outcome = await run(

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConversationCommand } from '../../domain/conversation/commands.js';
 import { conversationDecider, conversationStreamName } from '../../domain/conversation/conversation.js';
 import { MAX_GROUP_MEMBERS, type ConversationState } from '../../domain/conversation/state.js';
+import { CALLER_COMMAND, NoContent, problems } from '../../http-docs/openapi.js';
 import { caller } from '../../platform/authenticate.js';
 import type { HttpApp } from '../../platform/http-app.js';
 import { blockedBetween, whoBlocks } from '../who-may-message.js';
@@ -38,6 +39,7 @@ const MessageParams = Type.Object({
 });
 const MemberParams = Type.Object({ conversationId: ConversationId, userId: UserId });
 const secured = { tags: ['conversations'], security: [{ bearer: [] }] };
+const NOT_MEMBER = { 403: 'You are not a member of this conversation', 404: 'No such conversation' };
 
 export function conversationRoutes(deps: ConversationRoutesDeps) {
   const asMe = asCaller(deps);
@@ -83,14 +85,29 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
       {
         schema: {
           ...secured,
+          summary: 'Create a group',
+          operationId: 'createGroup',
           body: Type.Object(
             {
               title: Type.String({ minLength: 1, maxLength: 200 }),
               memberIds: Type.Array(UserId, { maxItems: MAX_GROUP_MEMBERS }),
             },
-            { additionalProperties: false },
+            {
+              additionalProperties: false,
+              examples: [{ title: 'Climbing', memberIds: ['5b0f6c8e-2d0a-4c47-9a1e-0d3f1b2c4e5a'] }],
+            },
           ),
-          response: { 201: Type.Object({ conversationId: Type.String(), position: Type.String() }) },
+          response: {
+            201: Type.Object(
+              { conversationId: Type.String(), position: Type.String() },
+              { description: 'Created' },
+            ),
+            ...problems(...CALLER_COMMAND, {
+              400: 'Not valid, or too many members',
+              403: 'Someone you want in the group blocks you',
+              404: 'Unknown member',
+            }),
+          },
         },
       },
       async (request, reply) => {
@@ -112,8 +129,18 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
       {
         schema: {
           ...secured,
+          summary: 'Add a member to a group',
+          operationId: 'addMember',
           params: ConversationParams,
           body: Type.Object({ userId: UserId }, { additionalProperties: false }),
+          response: {
+            204: NoContent('Added'),
+            ...problems(...CALLER_COMMAND, {
+              400: 'Not valid, not a group, or the group is full',
+              403: 'You are not a member, or the user blocks you',
+              404: 'No such conversation or user',
+            }),
+          },
         },
       },
       async (request, reply) => {
@@ -129,7 +156,23 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
 
     app.delete(
       '/v1/conversations/:conversationId/members/:userId',
-      { schema: { ...secured, params: MemberParams } },
+      {
+        schema: {
+          ...secured,
+          summary: 'Remove a member from a group',
+          operationId: 'removeMember',
+          description: 'A member may remove themself; only the creator may remove others.',
+          params: MemberParams,
+          response: {
+            204: NoContent('Removed'),
+            ...problems(...CALLER_COMMAND, {
+              400: 'Not valid, or not a group',
+              403: 'You are not a member, or not the creator',
+              404: 'No such conversation, or that user is not a member',
+            }),
+          },
+        },
+      },
       async (request, reply) => {
         const outcome = await run(request, request.params.conversationId, {
           type: 'RemoveMember',
@@ -144,12 +187,24 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
       {
         schema: {
           ...secured,
+          summary: 'Send a message to a conversation',
+          operationId: 'sendMessage',
           params: ConversationParams,
           body: Type.Object(
             { body: MessageBody, clientMessageId: Type.Optional(ClientMessageId) },
-            { additionalProperties: false },
+            { additionalProperties: false, examples: [{ body: 'hello', clientMessageId: 'c0a8e4f2-1' }] },
           ),
-          response: { 201: SendResult },
+          response: {
+            201: Type.Object(SendResult.properties, {
+              description: 'Sent (or the earlier send with this clientMessageId)',
+            }),
+            ...problems(...CALLER_COMMAND, 429, {
+              ...NOT_MEMBER,
+              400: 'Not valid, or the body is empty after trimming',
+              403: 'You are not a member, or blocked',
+              429: 'Too many messages (SEND_RATE_PER_MINUTE)',
+            }),
+          },
         },
       },
       async (request, reply) => {
@@ -178,9 +233,18 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
       {
         schema: {
           ...secured,
+          summary: 'Edit a message',
+          operationId: 'editMessage',
           params: MessageParams,
           body: Type.Object({ body: MessageBody }, { additionalProperties: false }),
-          response: { 200: PositionResult },
+          response: {
+            200: Type.Object(PositionResult.properties, { description: 'Edited' }),
+            ...problems(...CALLER_COMMAND, {
+              ...NOT_MEMBER,
+              403: 'You are not a member, or not the sender',
+              404: 'No such conversation or message',
+            }),
+          },
         },
       },
       async (request) => {
@@ -196,7 +260,23 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
 
     app.delete(
       '/v1/conversations/:conversationId/messages/:messageId',
-      { schema: { ...secured, params: MessageParams, response: { 200: PositionResult } } },
+      {
+        schema: {
+          ...secured,
+          summary: 'Delete a message',
+          operationId: 'deleteMessage',
+          description: 'Its body is erased from the log and every read model.',
+          params: MessageParams,
+          response: {
+            200: Type.Object(PositionResult.properties, { description: 'Deleted' }),
+            ...problems(...CALLER_COMMAND, {
+              ...NOT_MEMBER,
+              403: 'You are not a member, or not the sender',
+              404: 'No such conversation or message',
+            }),
+          },
+        },
+      },
       async (request) => {
         const outcome = await run(request, request.params.conversationId, async (state) => ({
           type: 'DeleteMessage',
@@ -212,8 +292,14 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
       {
         schema: {
           ...secured,
+          summary: 'Mark read up to a message',
+          operationId: 'markRead',
           params: ConversationParams,
           body: Type.Object({ messageId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
+          response: {
+            204: NoContent('Marked'),
+            ...problems(...CALLER_COMMAND, { ...NOT_MEMBER, 404: 'No such conversation or message' }),
+          },
         },
       },
       async (request, reply) => {

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { randomUUID } from 'node:crypto';
 import { directConversationId } from '../../domain/conversation/conversation-id.js';
 import { conversationDecider, conversationStreamName } from '../../domain/conversation/conversation.js';
+import { CALLER_COMMAND, problems } from '../../http-docs/openapi.js';
 import { caller } from '../../platform/authenticate.js';
 import type { HttpApp } from '../../platform/http-app.js';
 import { acceptsMessagesFrom, blockedBetween } from '../who-may-message.js';
@@ -24,6 +25,11 @@ export function messageRoutes(deps: MessageRoutesDeps) {
       {
         schema: {
           tags: ['messages'],
+          summary: 'Send a direct message',
+          operationId: 'sendDirectMessage',
+          description:
+            'Sends to a user; the direct conversation is created by the first message. ' +
+            'Re-sending with the same `clientMessageId` returns the first result.',
           security: [{ bearer: [] }],
           body: Type.Object(
             {
@@ -31,9 +37,24 @@ export function messageRoutes(deps: MessageRoutesDeps) {
               body: MessageBody,
               clientMessageId: Type.Optional(ClientMessageId),
             },
-            { additionalProperties: false },
+            {
+              additionalProperties: false,
+              examples: [
+                { to: 'bob', body: 'hello', clientMessageId: 'c0a8e4f2-6d1b-4f7e-9a51-3b2f0d9c7e11' },
+              ],
+            },
           ),
-          response: { 201: SendResult },
+          response: {
+            201: Type.Object(SendResult.properties, {
+              description: 'Sent (or the earlier send with this clientMessageId)',
+            }),
+            ...problems(...CALLER_COMMAND, 429, {
+              400: 'Not valid, the body is empty after trimming, or the recipient is yourself',
+              403: 'Blocked, or the recipient takes new conversations from contacts only',
+              404: 'No such user',
+              429: 'Too many messages (SEND_RATE_PER_MINUTE)',
+            }),
+          },
         },
       },
       async (request, reply) => {

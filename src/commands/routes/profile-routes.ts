@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { userDecider, userStreamName } from '../../domain/user/user.js';
+import { CALLER_COMMAND, problems } from '../../http-docs/openapi.js';
 import { caller } from '../../platform/authenticate.js';
 import type { HttpApp } from '../../platform/http-app.js';
 import { handleCommand, type CommandContext } from '../handle-command.js';
@@ -21,6 +22,8 @@ export function profileRoutes(deps: ProfileRoutesDeps) {
       {
         schema: {
           tags: ['accounts'],
+          summary: 'Change your profile',
+          operationId: 'updateMe',
           security: [{ bearer: [] }],
           body: Type.Object(
             {
@@ -30,14 +33,18 @@ export function profileRoutes(deps: ProfileRoutesDeps) {
             { additionalProperties: false },
           ),
           response: {
-            200: Type.Object({
-              userId: Type.String(),
-              username: Type.String(),
-              email: Type.String(),
-              displayName: Type.String(),
-              emailVerified: Type.Boolean(),
-              messagePolicy: MessagePolicy,
-            }),
+            200: Type.Object(
+              {
+                userId: Type.String(),
+                username: Type.String(),
+                email: Type.String(),
+                displayName: Type.String(),
+                emailVerified: Type.Boolean(),
+                messagePolicy: MessagePolicy,
+              },
+              { description: 'Your account as it is now' },
+            ),
+            ...problems(...CALLER_COMMAND),
           },
         },
       },
