@@ -6,6 +6,17 @@ import { caller } from '../platform/authenticate.js';
 import type { HttpApp } from '../platform/http-app.js';
 import { Limit, UserSummary } from './schemas.js';
 
+export const Me = Type.Object(
+  {
+    userId: Type.String(),
+    username: Type.String(),
+    email: Type.String(),
+    displayName: Type.String(),
+    emailVerified: Type.Boolean(),
+  },
+  { description: 'Your account' },
+);
+
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
 
 export function accountQueries(deps: { pool: pg.Pool }) {
@@ -47,16 +58,7 @@ export function accountQueries(deps: { pool: pg.Pool }) {
             ...problems(...QUERY, {
               404: 'Not in the read models yet (just registered): retry with X-Min-Position',
             }),
-            200: Type.Object(
-              {
-                userId: Type.String(),
-                username: Type.String(),
-                email: Type.String(),
-                displayName: Type.String(),
-                emailVerified: Type.Boolean(),
-              },
-              { description: 'Your account' },
-            ),
+            200: Me,
           },
         },
       },

@@ -4,7 +4,7 @@ import { MinPositionHeaders, QUERY, problems } from '../http-docs/openapi.js';
 import { caller } from '../platform/authenticate.js';
 import type { HttpApp } from '../platform/http-app.js';
 
-const Contact = Type.Object({
+export const Contact = Type.Object({
   userId: Type.String(),
   username: Type.String(),
   displayName: Type.String(),

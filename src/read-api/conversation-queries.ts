@@ -14,7 +14,7 @@ const LastMessage = Type.Object({
   deleted: Type.Boolean(),
   position: Position,
 });
-const ConversationItem = Type.Object({
+export const ConversationItem = Type.Object({
   conversationId: Type.String(),
   kind: Type.Union([Type.Literal('direct'), Type.Literal('group')]),
   title: Type.Union([Type.String(), Type.Null()]),
@@ -22,7 +22,7 @@ const ConversationItem = Type.Object({
   lastMessage: Type.Union([LastMessage, Type.Null()]),
   unreadCount: Type.Integer(),
 });
-const MessageItem = Type.Object({
+export const MessageItem = Type.Object({
   messageId: Type.String(),
   senderId: Type.String(),
   body: Type.Union([Type.String(), Type.Null()]),

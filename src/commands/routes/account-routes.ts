@@ -24,7 +24,7 @@ export interface AccountRoutesDeps extends AccountDeps, EmailVerificationDeps, S
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
 
-const TokenResponse = Type.Object(
+export const TokenResponse = Type.Object(
   {
     access_token: Type.String({ description: 'JWT for `Authorization: Bearer` and the WebSocket' }),
     token_type: Type.Literal('bearer'),
