@@ -25,6 +25,7 @@ import { createMailer } from './platform/mailer.js';
 import { createPasswordHasher, type PasswordHasher } from './platform/passwords.js';
 import { createRateLimiter } from './platform/rate-limiter.js';
 import { createTokenService } from './platform/tokens.js';
+import { webPageRoutes } from './platform/web-page.js';
 import { allProjections } from './projections/all-projections.js';
 import { startProjectors, type RunningProjectors } from './projections/runner.js';
 import { migrateReadModels } from './projections/schema.js';
@@ -97,6 +98,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     }
 
     let http: HttpApp | undefined;
+    let realtime: RealtimeServer | undefined;
     if (roles.has('commands') || roles.has('read-api')) {
       let passwords: PasswordHasher | undefined;
       let watcher: PositionWatcher | undefined;
@@ -118,6 +120,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       registerLogGauges(metrics, { store, pool });
       installMetrics(app, metrics, { serve: config.opsEndpoints });
       const now = () => new Date();
+      await app.register(webPageRoutes({ realtimePort: () => realtime?.port ?? config.realtimePort }));
       await app.register(
         healthRoutes({
           store,
@@ -184,7 +187,6 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       closers.push(() => app.close());
     }
 
-    let realtime: RealtimeServer | undefined;
     if (roles.has('realtime')) {
       realtime = await startRealtimeServer({
         host: config.host,
