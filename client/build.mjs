@@ -1,5 +1,6 @@
 // Builds the client library (client/dist/index.js) and the web page (client/dist/web/) with esbuild.
 import { build } from 'esbuild';
+import process from 'node:process';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
