@@ -37,6 +37,7 @@ let state = newState();
 let client = makeClient(saved()?.session);
 let lastPosition: string | undefined;
 let live: RealtimeSession | undefined;
+let lastResults: { userId: string; username: string }[] = [];
 
 function makeClient(session?: StoredSession) {
   return new ChatClient({
@@ -137,7 +138,15 @@ function apply(frame: EventFrame) {
         }
       }
       if (!conversation) reloadSoon();
-      else if (frame.type === 'message.sent') {
+      else if (frame.type !== 'message.sent') {
+        const last = conversation.lastMessage;
+        if (last?.messageId === data.messageId) {
+          conversation.lastMessage =
+            frame.type === 'message.edited'
+              ? { ...last, body: frame.data.body }
+              : { ...last, body: null, deleted: true };
+        }
+      } else {
         conversation.lastMessage = {
           messageId: data.messageId,
           senderId: data.senderId,
@@ -220,7 +229,11 @@ const actions: Actions = {
   addContact(userId, username) {
     state.names.set(userId, username);
     client.addContact({ userId }).then(
-      () => reloadLists().then(render),
+      () =>
+        reloadLists().then(() => {
+          render();
+          renderSearch(state, actions, lastResults);
+        }),
       (error) => showError('chat-error', error),
     );
   },
@@ -387,6 +400,7 @@ function wire() {
     client.searchUsers(query).then(
       (users) => {
         for (const user of users) state.names.set(user.userId, user.username);
+        lastResults = users;
         renderSearch(state, actions, users);
       },
       (error) => showError('chat-error', error),
