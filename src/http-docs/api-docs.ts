@@ -9,8 +9,8 @@ const API_DESCRIPTION = `Event-sourced CQRS chat backend.
 Errors are \`application/problem+json\` (RFC 9457); match on the last segment of \`type\`.
 Positions are decimal strings (64-bit). A command answers the log position of what it wrote
 (\`position\` in the body, or the \`X-Position\` header of a 204); a query sent with
-\`X-Min-Position: <position>\` reflects at least that. Live events come over the WebSocket
-described at \`/asyncapi.json\` (port 3001 by default).`;
+\`X-Min-Position: <position>\` reflects at least that. Live events come over the WebSocket,
+\`ws://HOST:3001/v1/realtime?access_token=JWT[&since=POSITION]\` by default.`;
 
 const REDOC_PAGE = `<!doctype html>
 <html lang="en">

@@ -41,12 +41,12 @@ export async function launchChromium(): Promise<{ browser: Browser; close(): Pro
 export function screenshots(folder: string) {
   let step = 0;
   const directory = join('test-artifacts', folder);
-  return async (page: Page, name: string) => {
+  return async (page: Page, name: string, options: { fullPage?: boolean } = {}) => {
     await mkdir(directory, { recursive: true });
     step += 1;
     await page.screenshot({
       path: join(directory, `${String(step).padStart(2, '0')}-${name}.png`),
-      fullPage: true,
+      fullPage: options.fullPage ?? true,
     });
   };
 }

@@ -127,4 +127,23 @@ describe.runIf(chromiumAvailable() || process.env.CI)('the web chat page in chro
       await chromium.close();
     }
   }, 180_000);
+
+  it('renders the API document in ReDoc, from this server alone', async () => {
+    const chromium = await launchChromium();
+    try {
+      const page = await chromium.browser.newPage();
+      const failed: string[] = [];
+      page.on('requestfailed', (request) => failed.push(request.url()));
+      page.on('response', (response) => {
+        if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+      });
+      await page.goto(`http://127.0.0.1:${t.system.httpPort}/redoc`);
+      await page.getByRole('heading', { name: 'Send a direct message' }).first().waitFor({ timeout: 30_000 });
+      await shot(page, 'redoc', { fullPage: false });
+      // Only ReDoc's "powered by" logo is remote, and the page's CSP keeps it out; no favicon is served.
+      expect(failed.filter((line) => !/^https:\/\/cdn\.redoc\.ly\/|\/favicon\.ico$/.test(line))).toEqual([]);
+    } finally {
+      await chromium.close();
+    }
+  }, 60_000);
 });
