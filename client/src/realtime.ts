@@ -244,7 +244,9 @@ export class RealtimeSession {
     switch (frame.type) {
       case 'ack':
       case 'error': {
-        this.commandsAccepted = true;
+        // The probe's 400 says this node runs commands (a node that takes none answers 503).
+        if (frame.type === 'ack' || frame.requestId !== PROBE_ID || frame.status === 400)
+          this.commandsAccepted = true;
         const pending = this.pending.get(frame.requestId);
         if (!pending) return;
         this.pending.delete(frame.requestId);

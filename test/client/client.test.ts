@@ -177,8 +177,10 @@ describe('commands over the socket', () => {
     await alice.client.editMessage(sent.conversationId, sent.messageId, 'edited over the socket');
     const again = await alice.client.send({ conversationId: sent.conversationId }, 'second');
     await alice.client.deleteMessage(sent.conversationId, again.messageId);
+    await alice.client.markRead(sent.conversationId, sent.messageId);
     expect(http).toEqual([]);
-    const history = await bob.client.messages(sent.conversationId);
+    // Positions from socket acks count for read-your-writes too.
+    const history = await alice.client.messages(sent.conversationId);
     expect(history.items.map((m) => m.body)).toEqual([null, 'edited over the socket']);
     live.stop();
   });
