@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { openLog } from './log.js';
 import { createEventStore } from './eventstore/create-event-store.js';
 import { ConfigError, loadConfig, parseRoles, type Config } from './platform/config.js';
 import { createLogger, type Logger } from './platform/logger.js';
@@ -45,7 +46,7 @@ async function projectionsCommand(config: Config, logger: Logger, args: string[]
     }
     const projection = args[0] === 'rebuild' && args[1] ? projectionNamed(args[1]) : undefined;
     if (!projection) throw new ConfigError(USAGE);
-    const store = await createEventStore({ url: config.eventStoreUrl, logger });
+    const store = openLog(await createEventStore({ url: config.eventStoreUrl, logger }), logger);
     try {
       const position = await rebuildProjection(projection, { store, pool });
       process.stdout.write(`rebuilt ${projection.name} up to position ${position}\n`);

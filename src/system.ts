@@ -12,8 +12,8 @@ import { conversationRoutes } from './commands/routes/conversation-routes.js';
 import { messageRoutes } from './commands/routes/message-routes.js';
 import { profileRoutes } from './commands/routes/profile-routes.js';
 import { createEventStore } from './eventstore/create-event-store.js';
-import type { EventStore } from './eventstore/port.js';
 import { startSharedLog } from './eventstore/shared-log.js';
+import { openLog, type LogStore } from './log.js';
 import { authenticate } from './platform/authenticate.js';
 import type { Config, Role } from './platform/config.js';
 import { healthRoutes } from './platform/health-routes.js';
@@ -41,7 +41,7 @@ export interface RunningSystem {
   /** Bound HTTP port, when a role that serves HTTP runs. */
   readonly httpPort: number | undefined;
   readonly realtimePort: number | undefined;
-  readonly store: EventStore;
+  readonly store: LogStore;
   readonly pool: pg.Pool;
   stop(): Promise<void>;
 }
@@ -76,7 +76,10 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
   };
   try {
     await migrateReadModels(pool);
-    const store = await createEventStore({ url: config.eventStoreUrl, logger });
+    // The adapter as it is, for what counts events whatever their type (readiness lag, gauges);
+    // everything else reads the log through its decoding boundary.
+    const adapter = await createEventStore({ url: config.eventStoreUrl, logger });
+    const store = openLog(adapter, logger);
     closers.push(() => store.close());
     // One reader of the log for the whole process: projections, realtime and the command caches.
     const log = await startSharedLog(store, logger);
@@ -110,12 +113,12 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       }
       const app = await createHttpApp({ logger, trustProxy: config.trustProxy, docs: config.opsEndpoints });
       const metrics = createMetrics();
-      registerLogGauges(metrics, { store, pool });
+      registerLogGauges(metrics, { store: adapter, pool });
       installMetrics(app, metrics, { serve: config.opsEndpoints });
       const now = () => new Date();
       await app.register(
         healthRoutes({
-          store,
+          store: adapter,
           pool,
           projections: allProjections.map((p) => p.name),
           maxProjectionLag: 1000,

@@ -1,5 +1,5 @@
+import type { LogStore } from '../log.js';
 import type pg from 'pg';
-import type { EventStore } from '../eventstore/port.js';
 import { inTransaction } from '../platform/transactions.js';
 import { applyPast, lockCheckpoint, saveCheckpoint } from './apply-batch.js';
 import type { Projection } from './projection.js';
@@ -11,7 +11,7 @@ import type { Projection } from './projection.js';
  */
 export async function rebuildProjection(
   projection: Projection,
-  deps: { store: EventStore; pool: pg.Pool; batchSize?: number },
+  deps: { store: LogStore; pool: pg.Pool; batchSize?: number },
 ): Promise<bigint> {
   const batchSize = deps.batchSize ?? 5000;
   return inTransaction(deps.pool, async (client) => {

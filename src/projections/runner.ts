@@ -1,6 +1,6 @@
+import type { LogReader } from '../log.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import type { SharedLog } from '../eventstore/shared-log.js';
 import type { Logger } from '../platform/logger.js';
 import { inTransaction } from '../platform/transactions.js';
 import { applyPast } from './apply-batch.js';
@@ -8,7 +8,7 @@ import type { Projection } from './projection.js';
 
 export interface ProjectorDeps {
   /** The process's one reader of the log. */
-  readonly log: SharedLog;
+  readonly log: LogReader;
   readonly pool: pg.Pool;
   readonly logger: Logger;
   /** How often a standby projector retries for the locks, and a failed one restarts. */

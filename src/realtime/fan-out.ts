@@ -1,11 +1,11 @@
-import type { RecordedEvent } from '../eventstore/port.js';
+import type { LoggedEvent } from '../log.js';
 import type { Connection } from './connection.js';
 import type { RealtimeFrame } from './realtime-frame.js';
 import { serialiseFrame, userTopic } from './wire-format.js';
 
 export interface FanOut {
   /** Sends the event's frame (if any) to its audience: live sockets by pub/sub, catching-up ones held. */
-  deliver(event: RecordedEvent): void;
+  deliver(event: LoggedEvent): void;
   /** From now until `release`, the connection's frames are held for it instead of published to it. */
   holdFor(connection: Connection): void;
   release(connection: Connection): void;
@@ -14,7 +14,7 @@ export interface FanOut {
 export function createFanOut(deps: {
   /** Publishes a text message to every socket subscribed to `topic` (uWS `app.publish`). */
   publish: (topic: string, text: string) => void;
-  frameFor: (event: RecordedEvent) => RealtimeFrame | undefined;
+  frameFor: (event: LoggedEvent) => RealtimeFrame | undefined;
 }): FanOut {
   const catchingUp = new Map<string, Set<Connection>>();
 

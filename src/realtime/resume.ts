@@ -1,4 +1,4 @@
-import type { EventStore, RecordedEvent } from '../eventstore/port.js';
+import type { LogStore, LoggedEvent } from '../log.js';
 import { CloseCode, CloseReason } from './close-codes.js';
 import type { Connection } from './connection.js';
 import type { RealtimeFrame } from './realtime-frame.js';
@@ -15,8 +15,8 @@ const COUNT_BATCH = 500;
 export const REPLAY_DRAIN_TIMEOUT_MS = 15_000;
 
 export interface ResumeDeps {
-  readonly store: EventStore;
-  readonly frameFor: (event: RecordedEvent) => RealtimeFrame | undefined;
+  readonly store: LogStore;
+  readonly frameFor: (event: LoggedEvent) => RealtimeFrame | undefined;
   /** The feed's current position: live frames up to it have been handed out already. */
   readonly feedPosition: () => bigint;
   /** Most events a resume may scan; past it the client gets `resync` instead of a replay. */
@@ -100,8 +100,8 @@ interface Gap {
   readonly lastEdit: Map<string, bigint>;
 }
 
-const messageIdOf = (event: RecordedEvent): string | undefined =>
-  typeof event.data.messageId === 'string' ? event.data.messageId : undefined;
+const messageIdOf = (event: LoggedEvent): string | undefined =>
+  'messageId' in event.data ? event.data.messageId : undefined;
 
 /**
  * Reads the gap between `from` and `horizon` a page at a time, forgetting each page once looked
@@ -135,12 +135,12 @@ async function surveyGap(from: bigint, horizon: bigint, deps: ResumeDeps): Promi
  * A replay shows what history shows now: the frame of a message deleted later in the gap, or of
  * a version edited again later in it, goes without its body (the later frames tell the rest).
  */
-function asReplayed(frame: RealtimeFrame, event: RecordedEvent, gap: Gap): RealtimeFrame {
+function asReplayed(frame: RealtimeFrame, event: LoggedEvent, gap: Gap): RealtimeFrame {
   const messageId = messageIdOf(event);
   if (messageId === undefined || !('body' in frame.data)) return frame;
   const superseded = gap.deleted.has(messageId) || (gap.lastEdit.get(messageId) ?? -1n) > event.position;
   if (!superseded) return frame;
-  const { body: _body, ...data } = frame.data as { body?: unknown };
+  const { body: _body, ...data } = frame.data;
   return { ...frame, data };
 }
 
@@ -160,7 +160,7 @@ async function replayMissedFrames(connection: Connection, from: bigint, deps: Re
   while (cursor < horizon) {
     if (connection.isClosed) return { kind: 'closed' };
     if (connection.heldOverflowed) return { kind: 'resync' };
-    let batch: RecordedEvent[] | undefined = await deps.store.readAll({
+    let batch: LoggedEvent[] | undefined = await deps.store.readAll({
       after: cursor,
       maxCount: READ_BATCH,
     });

@@ -1,7 +1,6 @@
+import type { LogReader, LogStore } from '../log.js';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { EventStore } from '../eventstore/port.js';
-import type { SharedLog } from '../eventstore/shared-log.js';
 import type { TokenService } from '../platform/tokens.js';
 import type { FrameFor } from './realtime-frame.js';
 import { DEFAULT_TYPING_LIMITS, type TypingLimits } from './typing.js';
@@ -12,9 +11,9 @@ export interface RealtimeServerDeps {
   /** 0 = any free port (see RealtimeServer.port). */
   readonly port: number;
   /** For replays to resuming clients and the head position. */
-  readonly store: EventStore;
+  readonly store: LogStore;
   /** The process's one reader of the log, which the node follows for live frames. */
-  readonly log: SharedLog;
+  readonly log: LogReader;
   /**
    * The read-model database (PostgreSQL): contacts and conversation members for presence and
    * typing, the presence tables, and the NOTIFY channel that carries them between nodes. The node
