@@ -4,6 +4,7 @@ import { WrongExpectedRevisionError } from '../eventstore/errors.js';
 import type { EventMetadata, EventStore, RecordedEvent } from '../eventstore/port.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AggregateCache, CachedAggregate } from './aggregate-cache.js';
+import type { CommandInstruments, CommandProbe } from './command-instruments.js';
 import type { StreamLocks } from './stream-locks.js';
 
 export interface CommandOutcome<State, Event extends DomainEvent> {
@@ -21,6 +22,8 @@ export interface CommandContext {
   readonly cache?: AggregateCache;
   /** Queues this process's commands per stream, so they do not race each other. */
   readonly locks?: StreamLocks;
+  /** Traces and counts each command; nothing is measured without it. */
+  readonly instruments?: CommandInstruments;
 }
 
 export interface HandleOptions {
@@ -140,8 +143,12 @@ export function handleCommandFrom<S, C, E extends DomainEvent>(
   build: (state: S) => C | Promise<C>,
   options: HandleOptions = {},
 ): Promise<CommandOutcome<S, E>> {
-  const run = () => decideAndAppend(context, streamName, decider, build, options);
-  return context.locks ? context.locks.run(streamName, run) : run();
+  const { instruments, locks } = context;
+  const run = (probe?: CommandProbe) => {
+    const attempt = () => decideAndAppend(context, streamName, decider, build, options, probe);
+    return locks ? locks.run(streamName, attempt) : attempt();
+  };
+  return instruments ? instruments.observe(options.metadata, run) : run();
 }
 
 async function decideAndAppend<S, C, E extends DomainEvent>(
@@ -150,13 +157,17 @@ async function decideAndAppend<S, C, E extends DomainEvent>(
   decider: Decider<S, C, E>,
   build: (state: S) => C | Promise<C>,
   options: HandleOptions,
+  probe?: CommandProbe,
 ): Promise<CommandOutcome<S, E>> {
   const maxRetries = options.maxRetries ?? 10;
+  const metadata = probe ? probe.metadata : options.metadata;
   for (let attempt = 0; ; attempt++) {
     const loaded = await load(context, streamName, decider, 'take');
     let events: readonly E[];
     try {
-      events = decider.decide(await build(loaded.state), loaded.state);
+      const command = await build(loaded.state);
+      probe?.built(command);
+      events = decider.decide(command, loaded.state);
     } catch (error) {
       keep(context, streamName, decider, loaded);
       throw error;
@@ -172,7 +183,7 @@ async function decideAndAppend<S, C, E extends DomainEvent>(
           id: randomUUID(),
           type: event.type,
           data: event.data as Record<string, unknown>,
-          ...(options.metadata ? { metadata: options.metadata } : {}),
+          ...(metadata ? { metadata } : {}),
         })),
         { expectedRevision: loaded.revision ?? 'no_stream' },
       );
@@ -188,6 +199,7 @@ async function decideAndAppend<S, C, E extends DomainEvent>(
       // The state was right as far as it went: keep it, untrusted, so the retry reads only the tail.
       keep(context, streamName, decider, { ...loaded, readMark: undefined });
       if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxRetries) throw error;
+      probe?.retried();
       await sleep(Math.random() * 5 * (attempt + 1));
     }
   }
