@@ -60,12 +60,25 @@ describe('tracing', () => {
       () => ({ parent: A }),
       async (span) => {
         inner = traceparentOf(span!);
-        await withEventsSpan(tracing, 'child', () => [event(inner)], {}, async () => undefined);
+        await withEventsSpan(
+          tracing,
+          'child',
+          () => [event(inner)],
+          {},
+          async () => undefined,
+        );
       },
     );
-    expect(() => withSpan(tracing, 'failing', () => ({}), () => {
-      throw new Error('boom');
-    })).toThrow('boom');
+    expect(() =>
+      withSpan(
+        tracing,
+        'failing',
+        () => ({}),
+        () => {
+          throw new Error('boom');
+        },
+      ),
+    ).toThrow('boom');
     const spans = exporter.getFinishedSpans();
     const byName = new Map(spans.map((span) => [span.name, span]));
     expect(byName.get('outer')?.spanContext().traceId).toBe(A.slice(3, 35));
