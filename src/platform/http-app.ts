@@ -113,9 +113,11 @@ export async function createHttpApp(options: {
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
 
   app.decorateRequest('traceparent', undefined);
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
-    request.traceparent = validTraceparent(request.headers.traceparent);
+    const traceparent = request.headers.traceparent;
+    if (traceparent !== undefined) request.traceparent = validTraceparent(traceparent);
+    done();
   });
   if (options.tracing) traceRequests(app, options.tracing);
 
