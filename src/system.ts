@@ -259,7 +259,16 @@ export async function startSystem(
     const opsAddress = ops?.server.address();
 
     const address = http?.server.address();
-    logger.info({ roles: [...roles], httpPort: config.port, realtimePort: realtime?.port }, 'system started');
+    logger.info(
+      {
+        roles: [...roles],
+        httpPort: config.port,
+        realtimePort: realtime?.port,
+        opsPort: config.opsPort,
+        tracing: tracing !== undefined,
+      },
+      'system started',
+    );
     return {
       httpPort: address && typeof address === 'object' ? address.port : undefined,
       realtimePort: realtime?.port,
