@@ -169,6 +169,8 @@ function traceRequests(app: HttpApp, tracing: Tracing): void {
   };
   app.addHook('onRequest', async (request) => {
     const route = request.routeOptions.url;
+    // Probes and scrapes, every few seconds from every balancer, would drown the traces that matter.
+    if (route === '/metrics' || route?.startsWith('/health/')) return;
     const span = startSpan(tracing, route === undefined ? request.method : `${request.method} ${route}`, {
       kind: SpanKind.SERVER,
       attributes: {

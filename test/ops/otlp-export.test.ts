@@ -36,10 +36,13 @@ describe('the OTLP exporter', () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
       OTEL_SERVICE_NAME: 'chat-under-test',
     });
-    const answer = await fetch(`http://127.0.0.1:${system.httpPort}/health/live`);
-    expect(answer.status).toBe(200);
+    const answer = await fetch(`http://127.0.0.1:${system.httpPort}/v1/contacts`);
+    expect(answer.status).toBe(401);
+    // Health probes are not traced.
+    expect((await fetch(`http://127.0.0.1:${system.httpPort}/health/live`)).status).toBe(200);
     await system.stop();
-    const exported = received.find((request) => request.body.includes('GET /health/live'));
+    const exported = received.find((request) => request.body.includes('GET /v1/contacts'));
+    expect(received.some((request) => request.body.includes('/health/live'))).toBe(false);
     expect(exported?.path).toBe('/v1/traces');
     expect(exported?.contentType).toMatch(/^application\/json/);
     expect(exported?.body).toContain('chat-under-test');
