@@ -6,6 +6,7 @@ import { WrongExpectedRevisionError } from '../eventstore/errors.js';
 import type { EventMetadata, NewEvent } from '../eventstore/port.js';
 import type { LogStore, LoggedEvent } from '../log.js';
 import type { AggregateCache, CachedAggregate } from './aggregate-cache.js';
+import type { CommandInstruments, CommandProbe } from './command-instruments.js';
 import type { StreamLocks } from './stream-locks.js';
 
 export interface CommandOutcome<State, Event extends CatalogEvent> {
@@ -23,6 +24,8 @@ export interface CommandContext {
   readonly cache?: AggregateCache;
   /** Queues this process's commands per stream, so they do not race each other. */
   readonly locks?: StreamLocks;
+  /** Traces and counts each command; nothing is measured without it. */
+  readonly instruments?: CommandInstruments;
 }
 
 export interface HandleOptions {
@@ -139,7 +142,9 @@ export function commandHandler<Key, S, C extends object, E extends CatalogEvent>
     handle(context, key, command, options = {}) {
       const name = streamName(key);
       const build = typeof command === 'function' ? command : () => command;
-      return queued(context, name, () => decideAndAppend(context, name, decider, build, options));
+      const run = (probe?: CommandProbe) =>
+        queued(context, name, () => decideAndAppend(context, name, decider, build, options, probe));
+      return context.instruments ? context.instruments.observe(options.metadata, run) : run();
     },
     async state(context, key) {
       const name = streamName(key);
@@ -163,13 +168,17 @@ async function decideAndAppend<S, C, E extends CatalogEvent>(
   decider: Decider<S, C, E>,
   build: (state: S) => C | Promise<C>,
   options: HandleOptions,
+  probe?: CommandProbe,
 ): Promise<CommandOutcome<S, E>> {
   const maxRetries = options.maxRetries ?? 10;
+  const metadata = probe ? probe.metadata : options.metadata;
   for (let attempt = 0; ; attempt++) {
     const loaded = await load(context, streamName, decider, 'take');
     let events: readonly E[];
     try {
-      events = decider.decide(await build(loaded.state), loaded.state);
+      const command = await build(loaded.state);
+      probe?.built(command);
+      events = decider.decide(command, loaded.state);
     } catch (error) {
       keep(context, streamName, decider, loaded);
       throw error;
@@ -179,7 +188,7 @@ async function decideAndAppend<S, C, E extends CatalogEvent>(
       return { state: loaded.state, appended: [], position: loaded.position };
     }
     try {
-      const result = await context.store.appendToStream(streamName, toStore(events, options.metadata), {
+      const result = await context.store.appendToStream(streamName, toStore(events, metadata), {
         expectedRevision: loaded.revision ?? 'no_stream',
       });
       const state = events.reduce(decider.evolve, loaded.state);
@@ -194,6 +203,7 @@ async function decideAndAppend<S, C, E extends CatalogEvent>(
       // The state was right as far as it went: keep it, untrusted, so the retry reads only the tail.
       keep(context, streamName, decider, { ...loaded, readMark: undefined });
       if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxRetries) throw error;
+      probe?.retried();
       await sleep(Math.random() * 5 * (attempt + 1));
     }
   }

@@ -52,6 +52,11 @@ const EnvSchema = Type.Object({
   LOGIN_IP_WINDOW_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
   REGISTRATIONS_PER_IP_PER_HOUR: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,5})$' })),
   SEND_RATE_PER_MINUTE: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,5})$' })),
+  OPS_PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
+  OTEL_SERVICE_NAME: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  OTEL_TRACES_SAMPLER_ARG: Type.Optional(Type.String({ pattern: '^(0(\\.[0-9]+)?|1(\\.0+)?)$' })),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -93,6 +98,13 @@ export interface Config {
   readonly sendRatePerMinute: number;
   /** Serve GET /metrics and Swagger UI at /docs on the public port. */
   readonly opsEndpoints: boolean;
+  /** A private port serving /health/live, /health/ready and /metrics, whatever the roles; none unless set. */
+  readonly opsPort: number | undefined;
+  /** Tracing: where spans go (OTLP over HTTP); tracing is off without it. */
+  readonly otlpTracesUrl: string | undefined;
+  readonly serviceName: string;
+  /** Share of new traces recorded (traces continued from a caller follow the caller's choice). */
+  readonly traceSampleRatio: number;
 }
 
 export interface LoginLimits {
@@ -193,6 +205,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     registrationsPerIpPerHour: Number(valid.REGISTRATIONS_PER_IP_PER_HOUR ?? 20),
     sendRatePerMinute: Number(valid.SEND_RATE_PER_MINUTE ?? 120),
     opsEndpoints: valid.OPS_ENDPOINTS === undefined ? !production : valid.OPS_ENDPOINTS === 'true',
+    opsPort: valid.OPS_PORT === undefined ? undefined : port(valid.OPS_PORT, 0, 'OPS_PORT'),
+    otlpTracesUrl:
+      valid.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+      (valid.OTEL_EXPORTER_OTLP_ENDPOINT === undefined
+        ? undefined
+        : `${valid.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`),
+    serviceName: valid.OTEL_SERVICE_NAME ?? 'chat-backend',
+    traceSampleRatio: Number(valid.OTEL_TRACES_SAMPLER_ARG ?? 1),
     loginLimits: Object.freeze({
       maxFailures: Number(valid.LOGIN_MAX_FAILURES ?? 5),
       failureWindowSeconds: Number(valid.LOGIN_FAILURE_WINDOW_SECONDS ?? 15 * 60),

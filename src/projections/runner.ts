@@ -2,6 +2,7 @@ import type { LogReader } from '../log.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { Logger } from '../platform/logger.js';
+import { withEventsSpan, type Tracing } from '../platform/tracing.js';
 import { inTransaction } from '../platform/transactions.js';
 import { applyPast } from './apply-batch.js';
 import type { Projection } from './projection.js';
@@ -13,6 +14,8 @@ export interface ProjectorDeps {
   readonly logger: Logger;
   /** How often a standby projector retries for the locks, and a failed one restarts. */
   readonly retryDelayMs?: number;
+  /** A span per projection per batch, continuing the traces stored in the events. */
+  readonly tracing?: Tracing | undefined;
 }
 
 /*
@@ -70,7 +73,13 @@ async function project(led: readonly Projection[], deps: ProjectorDeps, stop: Ab
       const moved = new Map<string, bigint>();
       for (const projection of led) {
         const previous = checkpoints.get(projection.name) ?? 0n;
-        const position = await applyPast(client, projection, previous, batch);
+        const position = await withEventsSpan(
+          deps.tracing,
+          `projection ${projection.name}`,
+          () => batch.filter((event) => event.position > previous && projection.handles.has(event.type)),
+          { 'chat.projection': projection.name },
+          () => applyPast(client, projection, previous, batch),
+        );
         if (position > previous) moved.set(projection.name, position);
       }
       if (moved.size === 0) return moved;
