@@ -65,7 +65,8 @@ export async function rebuildProjection(projection: Projection, deps: RebuildDep
       `SELECT pg_try_advisory_lock(${REBUILD_LOCK}) AS locked`,
       [projection.name],
     );
-    if (!rows[0]?.locked) throw new RebuildAlreadyRunning(`a rebuild of ${projection.name} is already running`);
+    if (!rows[0]?.locked)
+      throw new RebuildAlreadyRunning(`a rebuild of ${projection.name} is already running`);
     try {
       const livePath = (await guard.query<{ search_path: string }>('SHOW search_path')).rows[0]!.search_path;
       const shadow = await openShadow(deps.pool, projection, { restart: deps.restart });

@@ -71,7 +71,9 @@ export async function openShadow(
          position bigint NOT NULL, definitions text NOT NULL,
          started_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now())`,
     );
-    await client.query(`INSERT INTO ${CHECKPOINT_TABLE} (position, definitions) VALUES (0, $1)`, [DEFINITIONS]);
+    await client.query(`INSERT INTO ${CHECKPOINT_TABLE} (position, definitions) VALUES (0, $1)`, [
+      DEFINITIONS,
+    ]);
     return { projection, schema, position: 0n, resumed: false };
   });
 }
@@ -117,7 +119,11 @@ export async function useShadow(client: pg.ClientBase, shadow: Shadow, livePath:
   await client.query(`SET LOCAL search_path TO ${shadow.schema}, ${livePath}`);
 }
 
-export async function saveShadowPosition(client: pg.ClientBase, shadow: Shadow, position: bigint): Promise<void> {
+export async function saveShadowPosition(
+  client: pg.ClientBase,
+  shadow: Shadow,
+  position: bigint,
+): Promise<void> {
   await client.query(`UPDATE ${shadow.schema}.${CHECKPOINT_TABLE} SET position = $1, updated_at = now()`, [
     position.toString(),
   ]);
@@ -160,7 +166,8 @@ export async function swapShadowIn(
   const retired = schemaFor(shadow.projection, 'retired_');
   await client.query(`DROP SCHEMA IF EXISTS ${retired} CASCADE`);
   await client.query(`CREATE SCHEMA ${retired}`);
-  for (const [table, schema] of live) await client.query(`ALTER TABLE ${schema}.${table} SET SCHEMA ${retired}`);
+  for (const [table, schema] of live)
+    await client.query(`ALTER TABLE ${schema}.${table} SET SCHEMA ${retired}`);
   for (const [table, schema] of live) {
     await client.query(`ALTER TABLE ${shadow.schema}.${table} SET SCHEMA ${schema}`);
   }
