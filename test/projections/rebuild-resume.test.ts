@@ -167,4 +167,29 @@ describe('a blue/green rebuild', () => {
     );
     expect((await history(chat.groupId, chat.bob.token)).body).toEqual(before.body);
   });
+  it('swaps in while messages keep arriving and the live projector keeps writing', async () => {
+    let last = '0';
+    let sending = true;
+    const sender = (async () => {
+      for (let i = 1; sending || i <= 10; i++) {
+        const sent = await http.post(
+          `/v1/conversations/${chat.groupId}/messages`,
+          { body: `while rebuilding ${i}` },
+          { token: chat.bob.token },
+        );
+        expect(sent.status).toBe(201);
+        last = sent.body.position as string;
+      }
+    })();
+    await rebuildProjection(historyProjection, { store: system.store, pool: system.pool, batchSize: 5 });
+    sending = false;
+    await sender;
+
+    // Once the live projector has caught up with the last send, the rows are a fresh replay's.
+    const read = await history(chat.groupId, chat.bob.token, last);
+    expect(read.status).toBe(200);
+    expect(await tableRows(system.pool, historyProjection)).toEqual(
+      await freshReplay(system.store, historyProjection),
+    );
+  });
 });
