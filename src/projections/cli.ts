@@ -109,11 +109,18 @@ async function statusTable(
 ): Promise<string> {
   const [head, shadows] = await Promise.all([store.headPosition(), shadowPositions(pool, allProjections)]);
   const table = [['projection', 'position', 'behind', 'updated', 'rebuild']];
+  // Projections led together share a checkpoint: one read each position.
+  const reads = new Map<bigint, Promise<readonly unknown[]>>();
+  const eventsAfter = (position: bigint) => {
+    if (!reads.has(position))
+      reads.set(position, store.readAll({ after: position, maxCount: LAG_LIMIT + 1 }));
+    return reads.get(position)!;
+  };
   for (const projection of allProjections) {
     const checkpoint = checkpoints.get(projection.name);
     const position = BigInt(checkpoint?.position ?? 0);
     // Counted in events, not by subtracting positions (EventStoreDB's are byte offsets).
-    const ahead = await store.readAll({ after: position, maxCount: LAG_LIMIT + 1 });
+    const ahead = await eventsAfter(position);
     const shadow = shadows.get(projection.name);
     table.push([
       projection.name,
