@@ -5,6 +5,7 @@ import { inTransaction } from '../platform/transactions.js';
 import { applyPast } from './apply-batch.js';
 import type { Projection } from './projection.js';
 import {
+  analyzeShadow,
   lockLiveTables,
   openShadow,
   saveShadowPosition,
@@ -72,7 +73,10 @@ export async function rebuildProjection(projection: Projection, deps: RebuildDep
       const shadow = await openShadow(deps.pool, projection, { restart: deps.restart });
       return await replay(shadow, livePath, deps);
     } finally {
-      await guard.query(`SELECT pg_advisory_unlock(${REBUILD_LOCK})`, [projection.name]);
+      // A connection that failed has lost the lock already; its error is the one to report.
+      await guard
+        .query(`SELECT pg_advisory_unlock(${REBUILD_LOCK})`, [projection.name])
+        .catch(() => undefined);
     }
   } finally {
     guard.release();
@@ -111,6 +115,7 @@ async function replay(shadow: Shadow, livePath: string, deps: RebuildDeps): Prom
     deps.onProgress?.({ ...started, phase: 'copying', position, head, events });
   }
 
+  await analyzeShadow(deps.pool, shadow);
   for (let attempt = 1; ; attempt++) {
     try {
       const swapped = await inTransaction(deps.pool, async (client) => {

@@ -129,6 +129,11 @@ export async function saveShadowPosition(
   ]);
 }
 
+/** Gives the planner statistics of the freshly filled shadow tables before they serve reads. */
+export async function analyzeShadow(pool: pg.Pool, shadow: Shadow): Promise<void> {
+  for (const table of shadow.projection.tables) await pool.query(`ANALYZE ${shadow.schema}.${table}`);
+}
+
 /**
  * Locks the live tables against every reader and writer, until the caller's transaction ends. A
  * projector that is writing them is waited for (at most `lock_timeout`, which the caller sets).
@@ -157,6 +162,8 @@ async function liveSchemas(client: pg.ClientBase, tables: readonly string[]): Pr
 /**
  * Within the caller's transaction, after `lockLiveTables`: puts the shadow tables where the live
  * ones were (indexes, constraints and names move with them) and drops the old ones and the shadow.
+ * A foreign key into the old tables from a table the projection does not own would be dropped
+ * with them; read models keep their references within one projection.
  */
 export async function swapShadowIn(
   client: pg.ClientBase,
