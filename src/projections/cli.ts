@@ -75,6 +75,7 @@ export async function projectionsCommand(
       });
       process.stdout.write(`rebuilt ${projection.name} up to position ${position}\n`);
     } catch (error) {
+      if (process.stderr.isTTY) process.stderr.write('\n'); // past the progress bar
       if (error instanceof RebuildAlreadyRunning) throw new CommandFailed(error.message);
       throw error;
     } finally {
