@@ -41,6 +41,11 @@ class CheckpointMoved extends Error {
   override readonly name = 'CheckpointMoved';
 }
 
+/** A batch that deadlocked with a rebuild swapping its tables in: the swap has won; start again. */
+function isDeadlock(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '40P01';
+}
+
 async function tryLock(leader: pg.PoolClient, names: readonly string[]): Promise<string[]> {
   const won: string[] = [];
   for (const name of names) {
@@ -150,7 +155,7 @@ async function lead(
       try {
         await project(led, deps, stop);
       } catch (error) {
-        if (!(error instanceof CheckpointMoved)) throw error;
+        if (!(error instanceof CheckpointMoved) && !isDeadlock(error)) throw error;
         deps.logger.info(
           { projections: led.map((p) => p.name) },
           'a checkpoint moved; projecting again from it',
