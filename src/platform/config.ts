@@ -53,6 +53,11 @@ const EnvSchema = Type.Object({
   REGISTRATIONS_PER_IP_PER_HOUR: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,5})$' })),
   SEND_RATE_PER_MINUTE: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,5})$' })),
   CORS_ORIGINS: Type.Optional(Type.String({ pattern: '^https?://[^\\s,]+( *, *https?://[^\\s,]+)*$' })),
+  OPS_PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
+  OTEL_SERVICE_NAME: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  OTEL_TRACES_SAMPLER_ARG: Type.Optional(Type.String({ pattern: '^(0(\\.[0-9]+)?|1(\\.0+)?)$' })),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -96,6 +101,13 @@ export interface Config {
   readonly opsEndpoints: boolean;
   /** Browser origins (scheme://host[:port]) allowed to call the HTTP API; none by default. */
   readonly corsOrigins: readonly string[];
+  /** A private port serving /health/live, /health/ready and /metrics, whatever the roles; none unless set. */
+  readonly opsPort: number | undefined;
+  /** Tracing: where spans go (OTLP over HTTP); tracing is off without it. */
+  readonly otlpTracesUrl: string | undefined;
+  readonly serviceName: string;
+  /** Share of new traces recorded (traces continued from a caller follow the caller's choice). */
+  readonly traceSampleRatio: number;
 }
 
 export interface LoginLimits {
@@ -199,6 +211,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: Object.freeze(
       valid.CORS_ORIGINS?.split(',').map((origin) => origin.trim().replace(/\/$/, '')) ?? [],
     ),
+    opsPort: valid.OPS_PORT === undefined ? undefined : port(valid.OPS_PORT, 0, 'OPS_PORT'),
+    otlpTracesUrl:
+      valid.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+      (valid.OTEL_EXPORTER_OTLP_ENDPOINT === undefined
+        ? undefined
+        : `${valid.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`),
+    serviceName: valid.OTEL_SERVICE_NAME ?? 'chat-backend',
+    traceSampleRatio: Number(valid.OTEL_TRACES_SAMPLER_ARG ?? 1),
     loginLimits: Object.freeze({
       maxFailures: Number(valid.LOGIN_MAX_FAILURES ?? 5),
       failureWindowSeconds: Number(valid.LOGIN_FAILURE_WINDOW_SECONDS ?? 15 * 60),

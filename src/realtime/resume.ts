@@ -1,4 +1,5 @@
-import type { EventStore, RecordedEvent } from '../eventstore/port.js';
+import type { LogStore, LoggedEvent } from '../log.js';
+import type { RealtimeMetrics } from '../platform/metrics.js';
 import { CloseCode, CloseReason } from './close-codes.js';
 import type { Connection } from './connection.js';
 import type { RealtimeFrame } from './realtime-frame.js';
@@ -15,8 +16,8 @@ const COUNT_BATCH = 500;
 export const REPLAY_DRAIN_TIMEOUT_MS = 15_000;
 
 export interface ResumeDeps {
-  readonly store: EventStore;
-  readonly frameFor: (event: RecordedEvent) => RealtimeFrame | undefined;
+  readonly store: LogStore;
+  readonly frameFor: (event: LoggedEvent) => RealtimeFrame | undefined;
   /** The feed's current position: live frames up to it have been handed out already. */
   readonly feedPosition: () => bigint;
   /** Most events a resume may scan; past it the client gets `resync` instead of a replay. */
@@ -25,6 +26,7 @@ export interface ResumeDeps {
   readonly highWaterBytes: number;
   /** Stops holding frames for the connection and subscribes it to live pub/sub. */
   readonly goLive: (connection: Connection) => void;
+  readonly metrics?: RealtimeMetrics | undefined;
 }
 
 type Replay =
@@ -42,7 +44,9 @@ type Replay =
  */
 export async function resume(connection: Connection, since: bigint, deps: ResumeDeps): Promise<void> {
   const from = await capAtHead(since, deps);
-  const replay = await replayMissedFrames(connection, from, deps);
+  const tally = { frames: 0 };
+  const replay = await replayMissedFrames(connection, from, deps, tally);
+  deps.metrics?.replayed(replay.kind, tally.frames);
   if (replay.kind === 'closed') return;
   let resync = replay.kind === 'resync';
   let batch: readonly FrameText[] = [];
@@ -53,6 +57,7 @@ export async function resume(connection: Connection, since: bigint, deps: Resume
   for (;;) {
     if (connection.isClosed) return;
     if (resync || connection.heldOverflowed) {
+      deps.metrics?.resynced(connection.heldOverflowed ? 'held_overflow' : 'replay_too_long');
       // Too much to replay, or too many live frames piled up meanwhile: the client reloads over
       // HTTP, then gets every frame held from then on (all newer than anything it was sent).
       connection.send(RESYNC_TEXT);
@@ -100,8 +105,8 @@ interface Gap {
   readonly lastEdit: Map<string, bigint>;
 }
 
-const messageIdOf = (event: RecordedEvent): string | undefined =>
-  typeof event.data.messageId === 'string' ? event.data.messageId : undefined;
+const messageIdOf = (event: LoggedEvent): string | undefined =>
+  'messageId' in event.data ? event.data.messageId : undefined;
 
 /**
  * Reads the gap between `from` and `horizon` a page at a time, forgetting each page once looked
@@ -135,12 +140,12 @@ async function surveyGap(from: bigint, horizon: bigint, deps: ResumeDeps): Promi
  * A replay shows what history shows now: the frame of a message deleted later in the gap, or of
  * a version edited again later in it, goes without its body (the later frames tell the rest).
  */
-function asReplayed(frame: RealtimeFrame, event: RecordedEvent, gap: Gap): RealtimeFrame {
+function asReplayed(frame: RealtimeFrame, event: LoggedEvent, gap: Gap): RealtimeFrame {
   const messageId = messageIdOf(event);
   if (messageId === undefined || !('body' in frame.data)) return frame;
   const superseded = gap.deleted.has(messageId) || (gap.lastEdit.get(messageId) ?? -1n) > event.position;
   if (!superseded) return frame;
-  const { body: _body, ...data } = frame.data as { body?: unknown };
+  const { body: _body, ...data } = frame.data;
   return { ...frame, data };
 }
 
@@ -152,7 +157,12 @@ function asReplayed(frame: RealtimeFrame, event: RecordedEvent, gap: Gap): Realt
  * read at a time under the socket's backpressure, so a resume holds one read and the socket's
  * buffer in memory, whatever the history.
  */
-async function replayMissedFrames(connection: Connection, from: bigint, deps: ResumeDeps): Promise<Replay> {
+async function replayMissedFrames(
+  connection: Connection,
+  from: bigint,
+  deps: ResumeDeps,
+  tally: { frames: number },
+): Promise<Replay> {
   const horizon = deps.feedPosition();
   const gap = await surveyGap(from, horizon, deps);
   if (gap.tooLong) return { kind: 'resync' };
@@ -160,12 +170,13 @@ async function replayMissedFrames(connection: Connection, from: bigint, deps: Re
   while (cursor < horizon) {
     if (connection.isClosed) return { kind: 'closed' };
     if (connection.heldOverflowed) return { kind: 'resync' };
-    let batch: RecordedEvent[] | undefined = await deps.store.readAll({
+    let batch: LoggedEvent[] | undefined = await deps.store.readAll({
       after: cursor,
       maxCount: READ_BATCH,
     });
     if (batch.length === 0) break;
     const frames: FrameText[] = [];
+    const types = deps.metrics ? new Map<string, number>() : undefined;
     let reachedHorizon = false;
     for (const event of batch) {
       if (event.position > horizon) {
@@ -174,13 +185,17 @@ async function replayMissedFrames(connection: Connection, from: bigint, deps: Re
       }
       cursor = event.position;
       const frame = deps.frameFor(event);
-      if (frame?.audience.includes(connection.userId))
+      if (frame?.audience.includes(connection.userId)) {
         frames.push(serialiseFrame(asReplayed(frame, event, gap)));
+        types?.set(frame.type, (types.get(frame.type) ?? 0) + 1);
+      }
     }
     batch = undefined; // only the frames are kept while the client reads them
     const sent = await sendPaced(connection, frames, deps.highWaterBytes);
     if (sent === 'closed') return { kind: 'closed' };
     if (sent === 'overflowed') return { kind: 'resync' };
+    tally.frames += frames.length;
+    for (const [type, count] of types ?? []) deps.metrics?.framesSent(type, count);
     if (reachedHorizon) break;
   }
   return { kind: 'replayed', coveredUpTo: cursor };

@@ -70,7 +70,13 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
   });
   const handleClientMessage = createClientMessageHandler({ onTyping: ephemeral.typing });
 
-  const fanOut = createFanOut({ publish: (topic, text) => app.publish(topic, text, false), frameFor });
+  const { metrics } = deps;
+  const fanOut = createFanOut({
+    publish: (topic, text) => app.publish(topic, text, false),
+    frameFor,
+    ...(metrics ? { metrics, subscribers: (topic: string) => app.numSubscribers(topic) } : {}),
+    tracing: deps.tracing,
+  });
   const feed = startLogFeed({
     log: deps.log,
     after: await deps.store.headPosition().catch(async (error: unknown) => {
@@ -90,6 +96,7 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
       fanOut.release(connection);
       connection.goLive();
     },
+    metrics,
   };
 
   app.ws<UpgradeData>(REALTIME_PATH, {
@@ -112,7 +119,9 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
         nextConnectionId++,
         ws,
         Math.max(options.replayLimit, MIN_HELD_FRAMES),
+        metrics,
       );
+      metrics?.connectionOpened();
       data.connection = connection;
       connections.add(connection);
       ephemeral.opened(connection);
@@ -147,6 +156,7 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
     dropped: (ws) => {
       const connection = ws.getUserData().connection;
       if (!connection || connection.isClosed || !connection.noteOverBackpressureLimit()) return;
+      metrics?.backpressureClosed('buffer_limit');
       logger.warn(
         { connectionId: connection.id, userId: connection.userId, bufferedBytes: ws.getBufferedAmount() },
         'realtime connection over the backpressure limit; closing it',
@@ -156,6 +166,8 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
       const connection = ws.getUserData().connection;
       if (!connection) return;
       connection.markClosed();
+      metrics?.connectionClosed();
+      if (code === CloseCode.tooSlow) metrics?.backpressureClosed('replay_drain_timeout');
       connections.delete(connection);
       leave(ws.getUserData().claims.userId);
       fanOut.release(connection);

@@ -2,13 +2,13 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { ConversationCommand } from '../../domain/conversation/commands.js';
-import { conversationDecider, conversationStreamName } from '../../domain/conversation/conversation.js';
 import { MAX_GROUP_MEMBERS, type ConversationState } from '../../domain/conversation/state.js';
 import { CALLER_COMMAND, NoContent, problems } from '../../http-docs/openapi.js';
 import { caller } from '../../platform/authenticate.js';
 import type { HttpApp } from '../../platform/http-app.js';
 import { blockedBetween, whoBlocks } from '../who-may-message.js';
-import { asCaller, noContent, type CallerCommandDeps } from '../as-caller.js';
+import { conversations } from '../aggregates.js';
+import { callerCommand, noContent, type CallerCommandDeps } from './caller.js';
 import { resolveUser } from '../resolve-user.js';
 import { sentMessage } from '../sent-message.js';
 import type { SendRate } from '../send-rate.js';
@@ -42,7 +42,6 @@ const secured = { tags: ['conversations'], security: [{ bearer: [] }] };
 const NOT_MEMBER = { 403: 'You are not a member of this conversation', 404: 'No such conversation' };
 
 export function conversationRoutes(deps: ConversationRoutesDeps) {
-  const asMe = asCaller(deps);
   /**
    * Runs one command on a conversation as the caller; a command that depends on the conversation
    * (as a send depends on its members' blocks) is built from the state the command path loads.
@@ -53,16 +52,17 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
     command: CommandBody | ((state: ConversationState) => Promise<CommandBody>),
   ) {
     const id = conversationId.toLowerCase();
-    return asMe(
-      request,
-      conversationStreamName(id),
-      conversationDecider,
-      async ({ actorId, now }, state) => ({
+    const { actorId, now, metadata } = callerCommand(request, deps.now);
+    return conversations.handle(
+      deps,
+      id,
+      async (state) => ({
         ...(typeof command === 'function' ? await command(state) : command),
         conversationId: id,
         actorId,
         now,
       }),
+      { metadata },
     );
   }
 

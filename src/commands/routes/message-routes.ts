@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import { randomUUID } from 'node:crypto';
 import { directConversationId } from '../../domain/conversation/conversation-id.js';
-import { conversationDecider, conversationStreamName } from '../../domain/conversation/conversation.js';
 import { CALLER_COMMAND, problems } from '../../http-docs/openapi.js';
 import { caller } from '../../platform/authenticate.js';
 import type { HttpApp } from '../../platform/http-app.js';
 import { acceptsMessagesFrom, blockedBetween } from '../who-may-message.js';
-import { handleCommand, type CommandContext } from '../handle-command.js';
+import type { CommandContext } from '../command-handler.js';
+import { conversations } from '../aggregates.js';
 import { requestMetadata } from '../metadata.js';
 import { resolveUser } from '../resolve-user.js';
 import { sentMessage } from '../sent-message.js';
@@ -65,10 +65,9 @@ export function messageRoutes(deps: MessageRoutesDeps) {
         const conversationId = directConversationId(me.userId, recipient.userId);
         const { clientMessageId } = request.body;
         const now = deps.now();
-        const outcome = await handleCommand(
+        const outcome = await conversations.handle(
           deps,
-          conversationStreamName(conversationId),
-          conversationDecider,
+          conversationId,
           {
             type: 'SendMessage',
             conversationId,
