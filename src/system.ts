@@ -1,5 +1,4 @@
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { findUserBy, loadUser } from './commands/accounts.js';
 import { AggregateCache } from './commands/aggregate-cache.js';
@@ -58,9 +57,6 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
-/** A client that lost the answer to a refresh may retry it this long with the same token. */
-const REFRESH_RETRY_GRACE_SECONDS = 10;
 
 /** Creates the schemas the roles need: the event store's (by opening it) and the read models'. */
 export async function migrateAll(config: Config, logger: Logger): Promise<void> {
@@ -90,7 +86,7 @@ export async function startSystem(
     sampleRatio: config.traceSampleRatio,
     attributes: { 'chat.roles': [...roles].join(',') },
   });
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.databasePoolSize });
   logIdleConnectionErrors(pool, logger, 'idle database connection failed');
   // Closed last: spans of the shutdown itself are still exported.
   const closers: (() => Promise<void>)[] = [async () => tracing?.shutdown(), () => pool.end()];
@@ -113,7 +109,7 @@ export async function startSystem(
     registerLogGauges(metrics, { store: adapter, pool });
     const commandContext = {
       store,
-      cache: new AggregateCache(10_000, log),
+      cache: new AggregateCache(config.aggregateCacheSize, log),
       locks: new StreamLocks(),
       ...(roles.has('commands')
         ? { instruments: createCommandInstruments({ tracing, metrics: createCommandMetrics(metrics) }) }
@@ -158,7 +154,7 @@ export async function startSystem(
           store: adapter,
           pool,
           projections: allProjections.map((p) => p.name),
-          maxProjectionLag: 1000,
+          maxProjectionLag: config.readinessMaxProjectionLag,
         }),
       );
       if (passwords) {
@@ -171,13 +167,13 @@ export async function startSystem(
             passwords,
             tokens,
             now,
-            refreshTokenTtlSeconds: REFRESH_TOKEN_TTL_SECONDS,
-            refreshRotationKey: createHash('sha256').update(`refresh-rotation:${config.jwtSecret}`).digest(),
-            refreshRetryGraceSeconds: REFRESH_RETRY_GRACE_SECONDS,
+            refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+            refreshRotationKey: config.keys.refreshRotation,
+            refreshRetryGraceSeconds: config.refreshRetryGraceSeconds,
             mailer,
             logger,
             emailVerificationTtlSeconds: config.emailVerificationTtlSeconds,
-            verificationKey: createHash('sha256').update(`email-verification:${config.jwtSecret}`).digest(),
+            verificationKey: config.keys.emailVerification,
             limiter,
             loginThrottle: createLoginThrottle(
               limiter,
@@ -254,7 +250,7 @@ export async function startSystem(
           pool,
           // A realtime-only process reads no read model that projections write.
           projections: roles.has('projections') || http ? allProjections.map((p) => p.name) : [],
-          maxProjectionLag: 1000,
+          maxProjectionLag: config.readinessMaxProjectionLag,
         },
       });
       closers.push(() => ops!.close());
