@@ -57,7 +57,6 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-
 /** Creates the schemas the roles need: the event store's (by opening it) and the read models'. */
 export async function migrateAll(config: Config, logger: Logger): Promise<void> {
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
