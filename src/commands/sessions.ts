@@ -96,7 +96,8 @@ export async function refreshSession(
     if (!user) throw invalidRefresh();
     return { user, refreshToken: `${parsed.sessionId}.${secret}` };
   } catch (error) {
-    if (error instanceof DomainError) throw invalidRefresh();
+    // The session refuses a spent, revoked or expired token; the answer is the same 401 for each.
+    if (error instanceof DomainError && error.code === 'invalid_refresh_token') throw invalidRefresh();
     throw error;
   }
 }
