@@ -43,6 +43,7 @@ export function storeWith(store: EventStore, overrides: Partial<EventStore>): Ev
     headPosition: () => store.headPosition(),
     subscribeToAll: (...args) => store.subscribeToAll(...args),
     ping: () => store.ping(),
+    identity: () => store.identity(),
     close: () => store.close(),
     ...overrides,
   };
