@@ -14,6 +14,7 @@ import { profileRoutes } from './commands/routes/profile-routes.js';
 import { createEventStore } from './eventstore/create-event-store.js';
 import type { EventStore } from './eventstore/port.js';
 import { startSharedLog } from './eventstore/shared-log.js';
+import { projectionsFromOtherStores } from './eventstore/store-identity.js';
 import { authenticate } from './platform/authenticate.js';
 import type { Config, Role } from './platform/config.js';
 import { healthRoutes } from './platform/health-routes.js';
@@ -92,8 +93,20 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
 
     let projectors: RunningProjectors | undefined;
     if (roles.has('projections')) {
-      projectors = startProjectors(allProjections, { log, pool, logger });
-      closers.push(() => projectors!.stop());
+      // Checkpoints from another event store mean nothing in this one: those wait for a rebuild.
+      const names = allProjections.map((projection) => projection.name);
+      const stale = await projectionsFromOtherStores(pool, names, await store.identity());
+      if (stale.length > 0) {
+        logger.error(
+          { projections: stale },
+          'projections built from another event store are not started: run `projections rebuild <name>` for each, then restart',
+        );
+      }
+      const runnable = allProjections.filter((projection) => !stale.includes(projection.name));
+      if (runnable.length > 0) {
+        projectors = startProjectors(runnable, { log, pool, logger });
+        closers.push(() => projectors!.stop());
+      }
     }
 
     let http: HttpApp | undefined;

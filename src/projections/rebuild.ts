@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { EventStore } from '../eventstore/port.js';
+import { migrateStoreIdentity, recordProjectionStore } from '../eventstore/store-identity.js';
 import { inTransaction } from '../platform/transactions.js';
 import { applyPast, lockCheckpoint, saveCheckpoint } from './apply-batch.js';
 import type { Projection } from './projection.js';
@@ -14,6 +15,8 @@ export async function rebuildProjection(
   deps: { store: EventStore; pool: pg.Pool; batchSize?: number },
 ): Promise<bigint> {
   const batchSize = deps.batchSize ?? 5000;
+  const identity = await deps.store.identity();
+  await migrateStoreIdentity(deps.pool);
   return inTransaction(deps.pool, async (client) => {
     await lockCheckpoint(client, projection.name);
     for (const table of projection.tables) await client.query(`DELETE FROM ${table}`);
@@ -24,6 +27,8 @@ export async function rebuildProjection(
       position = await applyPast(client, projection, position, events);
     }
     await saveCheckpoint(client, projection.name, position);
+    // Built from this store now, whichever built it before (see store-identity.ts).
+    await recordProjectionStore(client, projection.name, identity);
     return position;
   });
 }
