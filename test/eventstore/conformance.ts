@@ -379,9 +379,8 @@ export function describeEventStoreConformance(
           const controller = new AbortController();
           const timer = setTimeout(() => controller.abort(), 10_000);
           try {
-            const iterator = store()
-              .subscribeToAll({ after, signal: controller.signal })
-              [Symbol.asyncIterator]();
+            const subscription = store().subscribeToAll({ after, signal: controller.signal });
+            const iterator = subscription[Symbol.asyncIterator]();
             await expectRejection(iterator.next(), InvalidPositionError);
           } finally {
             clearTimeout(timer);
