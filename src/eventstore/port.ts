@@ -69,13 +69,13 @@ export interface ReadStreamOptions {
 }
 
 export interface ReadAllOptions {
-  /** Return events strictly after this position. Default: from the beginning. */
+  /** Return events strictly after this position (one the store returned, or 0n). Default: from the beginning. */
   readonly after?: bigint;
   readonly maxCount?: number;
 }
 
 export interface SubscribeOptions {
-  /** Deliver events strictly after this position; `undefined` = from the beginning. */
+  /** Deliver events strictly after this position (one the store returned, or 0n); `undefined` = from the beginning. */
   readonly after?: bigint;
   /** Stops the subscription; the iterator then ends. */
   readonly signal?: AbortSignal;
