@@ -37,7 +37,8 @@ export class EventStoreUnavailableError extends Error {
 /**
  * A read or subscription was asked to start after a position this store never returned: a
  * negative number, one past the head, or (EventStoreDB, whose positions are byte offsets) one
- * that is not the start of a record. Cursors are positions the store returned, or 0.
+ * that is not the start of a record, which the server notices outside scavenged chunks (in
+ * those it reads on from the next record). Cursors are positions the store returned, or 0.
  */
 export class InvalidPositionError extends Error {
   override readonly name = 'InvalidPositionError';
