@@ -14,7 +14,7 @@ import { profileRoutes } from './commands/routes/profile-routes.js';
 import { createEventStore } from './eventstore/create-event-store.js';
 import type { EventStore } from './eventstore/port.js';
 import { startSharedLog } from './eventstore/shared-log.js';
-import { projectionsFromOtherStores } from './eventstore/store-identity.js';
+import { migrateStoreIdentity, projectionsFromOtherStores } from './eventstore/store-identity.js';
 import { authenticate } from './platform/authenticate.js';
 import type { Config, Role } from './platform/config.js';
 import { healthRoutes } from './platform/health-routes.js';
@@ -56,6 +56,7 @@ export async function migrateAll(config: Config, logger: Logger): Promise<void> 
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
   try {
     await migrateReadModels(pool);
+    await migrateStoreIdentity(pool);
     await migrateRealtime(pool);
     const store = await createEventStore({ url: config.eventStoreUrl, logger });
     await store.close();
