@@ -50,8 +50,8 @@ describe('switching event stores', () => {
     await Promise.all([readModels, firstLog, secondLog].map((database) => database?.drop()));
   });
 
-  /** Starts only the projections role against `eventStoreUrl`, logging into `logs`. */
-  async function startProjections(eventStoreUrl: string, logs: LogLine[]) {
+  /** Starts only the projections role (and any `extraRoles`) against `eventStoreUrl`, logging into `logs`. */
+  async function startProjections(eventStoreUrl: string, logs: LogLine[], extraRoles = '') {
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
         for (const line of chunk.toString('utf8').split('\n'))
@@ -59,7 +59,10 @@ describe('switching event stores', () => {
         done();
       },
     });
-    const config = testConfig(readModels.url, { EVENTSTORE_URL: eventStoreUrl, ROLES: 'projections' });
+    const config = testConfig(readModels.url, {
+      EVENTSTORE_URL: eventStoreUrl,
+      ROLES: `projections${extraRoles}`,
+    });
     return startSystem(config, pino({ level: 'info' }, sink));
   }
 
@@ -104,8 +107,18 @@ describe('switching event stores', () => {
 
     // Switched to the second: nothing starts, and the operator is told what to rebuild.
     const switched: LogLine[] = [];
-    const onSecond = await startProjections(secondLog.url, switched);
-    await onSecond.stop();
+    const onSecond = await startProjections(secondLog.url, switched, ',read-api');
+    try {
+      // Readiness says why, in words anyone may read.
+      const ready = await fetch(`http://127.0.0.1:${onSecond.httpPort}/health/ready`);
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as { checks: { projections: unknown } }).checks.projections).toEqual({
+        ok: false,
+        detail: 'a checkpoint is not a position of this event store: rebuild the projections',
+      });
+    } finally {
+      await onSecond.stop();
+    }
     expect(switched.find((line) => line.msg.startsWith(STALE_MESSAGE))?.projections?.sort()).toEqual(NAMES);
     expect(await projectionsFromOtherStores(pool, NAMES, await second.identity())).toEqual(NAMES);
 
