@@ -50,7 +50,12 @@ export async function* subscribeToAll(
   const release = signal.aborted ? () => undefined : context.notifications.acquire();
   const { notifications } = context;
   try {
-    await checkPosition(context.pool, options.after);
+    try {
+      await checkPosition(context.pool, options.after);
+    } catch (error) {
+      if (signal.aborted) return;
+      throw error;
+    }
     let cursor = options.after ?? 0n;
     let mustRead = true;
     let connections = notifications.connections;
