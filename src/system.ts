@@ -15,6 +15,7 @@ import { profileRoutes } from './commands/routes/profile-routes.js';
 import { createEventStore } from './eventstore/create-event-store.js';
 import { startSharedLog } from './eventstore/shared-log.js';
 import { openLog, type LogStore } from './log.js';
+import { migrateStoreIdentity, projectionsFromOtherStores } from './eventstore/store-identity.js';
 import { authenticate } from './platform/authenticate.js';
 import type { Config, Role } from './platform/config.js';
 import { healthRoutes } from './platform/health-routes.js';
@@ -62,6 +63,7 @@ export async function migrateAll(config: Config, logger: Logger): Promise<void> 
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
   try {
     await migrateReadModels(pool);
+    await migrateStoreIdentity(pool);
     await migrateRealtime(pool);
     const store = await createEventStore({ url: config.eventStoreUrl, logger });
     await store.close();
@@ -124,8 +126,20 @@ export async function startSystem(
 
     let projectors: RunningProjectors | undefined;
     if (roles.has('projections')) {
-      projectors = startProjectors(allProjections, { log, pool, logger, tracing });
-      closers.push(() => projectors!.stop());
+      // Checkpoints from another event store mean nothing in this one: those wait for a rebuild.
+      const names = allProjections.map((projection) => projection.name);
+      const stale = await projectionsFromOtherStores(pool, names, await store.identity());
+      if (stale.length > 0) {
+        logger.error(
+          { projections: stale },
+          'projections built from another event store are not started: run `projections rebuild <name>` for each, then restart',
+        );
+      }
+      const runnable = allProjections.filter((projection) => !stale.includes(projection.name));
+      if (runnable.length > 0) {
+        projectors = startProjectors(runnable, { log, pool, logger, tracing });
+        closers.push(() => projectors!.stop());
+      }
     }
 
     let http: HttpApp | undefined;
