@@ -83,8 +83,15 @@ describe('switching event stores', () => {
     }
   }
 
+  /** An event of the catalog (one the log boundary can read, so every checkpoint moves past it). */
   const appendOne = (store: EventStore) =>
-    store.appendToStream(`switch-${randomUUID()}`, [{ id: randomUUID(), type: 'Unrelated', data: {} }]);
+    store.appendToStream(`contacts-${randomUUID()}`, [
+      {
+        id: randomUUID(),
+        type: 'ContactAdded',
+        data: { ownerId: randomUUID(), contactId: randomUUID(), addedAt: new Date().toISOString() },
+      },
+    ]);
 
   it('each store has an identity of its own, the same from every instance', async () => {
     const again = await createPostgresEventStore({ connectionString: firstLog.url });
