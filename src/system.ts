@@ -16,18 +16,18 @@ import { createEventStore } from './eventstore/create-event-store.js';
 import { startSharedLog } from './eventstore/shared-log.js';
 import { openLog, type LogStore } from './log.js';
 import { migrateStoreIdentity, projectionsFromOtherStores } from './eventstore/store-identity.js';
-import { authenticate } from './platform/authenticate.js';
+import { authenticate } from './http/authenticate.js';
 import type { Config, Role } from './platform/config.js';
-import { healthRoutes } from './platform/health-routes.js';
-import { createHttpApp, type HttpApp } from './platform/http-app.js';
+import { healthRoutes } from './http/health-routes.js';
+import { createHttpApp, type HttpApp } from './http/http-app.js';
 import {
   createCommandMetrics,
   createMetrics,
   createRealtimeMetrics,
   installMetrics,
   registerLogGauges,
-} from './platform/metrics.js';
-import { startOpsServer } from './platform/ops-server.js';
+} from './http/metrics.js';
+import { startOpsServer } from './http/ops-server.js';
 import { createTracing } from './platform/tracing.js';
 import type { Logger } from './platform/logger.js';
 import { logIdleConnectionErrors } from './platform/pool-errors.js';

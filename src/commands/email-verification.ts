@@ -1,7 +1,7 @@
 import { refuse } from '../domain/errors.js';
 import { normaliseReservationValue } from '../domain/reservation/reservation.js';
 import type { EventMetadata } from '../eventstore/port.js';
-import { tooManyRequests } from '../platform/problems.js';
+import { tooManyRequests } from '../http/problems.js';
 import type { RateLimiter, RateRule } from '../platform/rate-limiter.js';
 import { findUserBy, type AccountDeps } from './accounts.js';
 import { users } from './aggregates.js';

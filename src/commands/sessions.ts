@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors.js';
 import type { EventMetadata } from '../eventstore/port.js';
-import { unauthorized } from '../platform/problems.js';
+import { unauthorized } from '../http/problems.js';
 import { loadUser, type RegisteredUser } from './accounts.js';
 import type { CommandContext } from './command-handler.js';
 import { sessions } from './aggregates.js';

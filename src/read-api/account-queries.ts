@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type pg from 'pg';
 import { refuse } from '../domain/errors.js';
-import { caller } from '../platform/authenticate.js';
-import type { HttpApp } from '../platform/http-app.js';
+import { caller } from '../http/authenticate.js';
+import type { HttpApp } from '../http/http-app.js';
 import { Limit, UserSummary } from './schemas.js';
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);

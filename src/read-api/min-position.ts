@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { HttpError, notReady } from '../platform/problems.js';
+import { HttpError, notReady } from '../http/problems.js';
 import type { PositionWatcher } from './position-watcher.js';
 
 const POSITION = /^[0-9]{1,20}$/;

@@ -1,5 +1,5 @@
 import type { HttpResponse } from 'uWebSockets.js';
-import { ERRORS, problem, type ProblemCode } from '../platform/problems.js';
+import { ERRORS, problem, type ProblemCode } from '../http/problems.js';
 
 const STATUS_LINES: Readonly<Record<number, string>> = {
   400: '400 Bad Request',

@@ -1,6 +1,6 @@
 import { InvalidPositionError } from '../eventstore/errors.js';
 import type { LogStore, LoggedEvent } from '../log.js';
-import type { RealtimeMetrics } from '../platform/metrics.js';
+import type { RealtimeMetrics } from '../http/metrics.js';
 import { CloseCode, CloseReason } from './close-codes.js';
 import type { Connection } from './connection.js';
 import type { RealtimeFrame } from './realtime-frame.js';

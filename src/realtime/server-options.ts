@@ -2,7 +2,7 @@ import type { LogReader, LogStore } from '../log.js';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { REALTIME_DEFAULTS } from '../platform/config.js';
-import type { RealtimeMetrics } from '../platform/metrics.js';
+import type { RealtimeMetrics } from '../http/metrics.js';
 import type { TokenService } from '../platform/tokens.js';
 import type { Tracing } from '../platform/tracing.js';
 import type { FrameFor } from './realtime-frame.js';

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventStore } from '../../src/eventstore/port.js';
 import { createPostgresEventStore } from '../../src/eventstore/postgres/index.js';
-import { createMetrics, registerLogGauges } from '../../src/platform/metrics.js';
+import { createMetrics, registerLogGauges } from '../../src/http/metrics.js';
 import { migrateReadModels } from '../../src/projections/schema.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 

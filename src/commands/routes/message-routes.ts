@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { randomUUID } from 'node:crypto';
 import { directConversationId } from '../../domain/conversation/conversation-id.js';
-import { caller } from '../../platform/authenticate.js';
-import type { HttpApp } from '../../platform/http-app.js';
+import { caller } from '../../http/authenticate.js';
+import type { HttpApp } from '../../http/http-app.js';
 import { acceptsMessagesFrom, blockedBetween } from '../who-may-message.js';
 import type { CommandContext } from '../command-handler.js';
 import { conversations } from '../aggregates.js';

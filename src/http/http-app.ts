@@ -6,10 +6,10 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { SpanKind, type Span } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Logger } from './logger.js';
+import type { Logger } from '../platform/logger.js';
 import { HttpError, mapError, problem } from './problems.js';
-import { findNonFiniteNumber, findUnstorableText } from './text.js';
-import { endSpan, startSpan, traceparentOf, validTraceparent, type Tracing } from './tracing.js';
+import { findNonFiniteNumber, findUnstorableText } from '../platform/text.js';
+import { endSpan, startSpan, traceparentOf, validTraceparent, type Tracing } from '../platform/tracing.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,7 +1,7 @@
 import { DomainError, REFUSALS, type DomainErrorKind, type RefusalCode } from '../domain/errors.js';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../eventstore/errors.js';
-import { PasswordHasherBusyError } from './passwords.js';
-import { isConnectionFailure } from './pool-errors.js';
+import { PasswordHasherBusyError } from '../platform/passwords.js';
+import { isConnectionFailure } from '../platform/pool-errors.js';
 
 /** An RFC 9457 problem document. */
 export interface Problem {
