@@ -1,5 +1,4 @@
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { findUserBy, loadUser } from './commands/accounts.js';
 import { AggregateCache } from './commands/aggregate-cache.js';
@@ -16,18 +15,19 @@ import { profileRoutes } from './commands/routes/profile-routes.js';
 import { createEventStore } from './eventstore/create-event-store.js';
 import { startSharedLog } from './eventstore/shared-log.js';
 import { openLog, type LogStore } from './log.js';
-import { authenticate } from './platform/authenticate.js';
+import { migrateStoreIdentity, projectionsFromOtherStores } from './eventstore/store-identity.js';
+import { authenticate } from './http/authenticate.js';
 import type { Config, Role } from './platform/config.js';
-import { healthRoutes } from './platform/health-routes.js';
-import { createHttpApp, type HttpApp } from './platform/http-app.js';
+import { healthRoutes } from './http/health-routes.js';
+import { createHttpApp, type HttpApp } from './http/http-app.js';
 import {
   createCommandMetrics,
   createMetrics,
   createRealtimeMetrics,
   installMetrics,
   registerLogGauges,
-} from './platform/metrics.js';
-import { startOpsServer } from './platform/ops-server.js';
+} from './http/metrics.js';
+import { startOpsServer } from './http/ops-server.js';
 import { createTracing } from './platform/tracing.js';
 import type { Logger } from './platform/logger.js';
 import { logIdleConnectionErrors } from './platform/pool-errors.js';
@@ -35,7 +35,7 @@ import { createMailer } from './platform/mailer.js';
 import { createPasswordHasher, type PasswordHasher } from './platform/passwords.js';
 import { createRateLimiter } from './platform/rate-limiter.js';
 import { createTokenService } from './platform/tokens.js';
-import { webPageRoutes } from './platform/web-page.js';
+import { webPageRoutes } from './http/web-page.js';
 import { allProjections } from './projections/all-projections.js';
 import { startProjectors, type RunningProjectors } from './projections/runner.js';
 import { migrateReadModels } from './projections/schema.js';
@@ -59,15 +59,12 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
-/** A client that lost the answer to a refresh may retry it this long with the same token. */
-const REFRESH_RETRY_GRACE_SECONDS = 10;
-
 /** Creates the schemas the roles need: the event store's (by opening it) and the read models'. */
 export async function migrateAll(config: Config, logger: Logger): Promise<void> {
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
   try {
     await migrateReadModels(pool);
+    await migrateStoreIdentity(pool);
     await migrateRealtime(pool);
     const store = await createEventStore({ url: config.eventStoreUrl, logger });
     await store.close();
@@ -91,7 +88,7 @@ export async function startSystem(
     sampleRatio: config.traceSampleRatio,
     attributes: { 'chat.roles': [...roles].join(',') },
   });
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.databasePoolSize });
   logIdleConnectionErrors(pool, logger, 'idle database connection failed');
   // Closed last: spans of the shutdown itself are still exported.
   const closers: (() => Promise<void>)[] = [async () => tracing?.shutdown(), () => pool.end()];
@@ -114,7 +111,7 @@ export async function startSystem(
     registerLogGauges(metrics, { store: adapter, pool });
     const commandContext = {
       store,
-      cache: new AggregateCache(10_000, log),
+      cache: new AggregateCache(config.aggregateCacheSize, log),
       locks: new StreamLocks(),
       ...(roles.has('commands')
         ? { instruments: createCommandInstruments({ tracing, metrics: createCommandMetrics(metrics) }) }
@@ -130,8 +127,20 @@ export async function startSystem(
 
     let projectors: RunningProjectors | undefined;
     if (roles.has('projections')) {
-      projectors = startProjectors(allProjections, { log, pool, logger, tracing });
-      closers.push(() => projectors!.stop());
+      // Checkpoints from another event store mean nothing in this one: those wait for a rebuild.
+      const names = allProjections.map((projection) => projection.name);
+      const stale = await projectionsFromOtherStores(pool, names, await store.identity());
+      if (stale.length > 0) {
+        logger.error(
+          { projections: stale },
+          'projections built from another event store are not started: run `projections rebuild <name>` for each, then restart',
+        );
+      }
+      const runnable = allProjections.filter((projection) => !stale.includes(projection.name));
+      if (runnable.length > 0) {
+        projectors = startProjectors(runnable, { log, pool, logger, tracing });
+        closers.push(() => projectors!.stop());
+      }
     }
 
     let http: HttpApp | undefined;
@@ -162,7 +171,7 @@ export async function startSystem(
           store: adapter,
           pool,
           projections: allProjections.map((p) => p.name),
-          maxProjectionLag: 1000,
+          maxProjectionLag: config.readinessMaxProjectionLag,
         }),
       );
       if (passwords) {
@@ -175,13 +184,13 @@ export async function startSystem(
             passwords,
             tokens,
             now,
-            refreshTokenTtlSeconds: REFRESH_TOKEN_TTL_SECONDS,
-            refreshRotationKey: createHash('sha256').update(`refresh-rotation:${config.jwtSecret}`).digest(),
-            refreshRetryGraceSeconds: REFRESH_RETRY_GRACE_SECONDS,
+            refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+            refreshRotationKey: config.keys.refreshRotation,
+            refreshRetryGraceSeconds: config.refreshRetryGraceSeconds,
             mailer,
             logger,
             emailVerificationTtlSeconds: config.emailVerificationTtlSeconds,
-            verificationKey: createHash('sha256').update(`email-verification:${config.jwtSecret}`).digest(),
+            verificationKey: config.keys.emailVerification,
             limiter,
             loginThrottle: createLoginThrottle(
               limiter,
@@ -257,7 +266,7 @@ export async function startSystem(
           pool,
           // A realtime-only process reads no read model that projections write.
           projections: roles.has('projections') || http ? allProjections.map((p) => p.name) : [],
-          maxProjectionLag: 1000,
+          maxProjectionLag: config.readinessMaxProjectionLag,
         },
       });
       closers.push(() => ops!.close());

@@ -16,7 +16,7 @@ import type {
   MessageEdited,
   MessageSent,
 } from '../../src/domain/conversation/events.js';
-import type { Problem } from '../../src/platform/problems.js';
+import type { Problem } from '../../src/http/problems.js';
 import type { Me } from '../../src/read-api/account-queries.js';
 import type { Contact as ContactSchema } from '../../src/read-api/contact-queries.js';
 import type { ConversationItem, MessageItem } from '../../src/read-api/conversation-queries.js';

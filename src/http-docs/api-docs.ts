@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import type { HttpApp } from '../platform/http-app.js';
+import type { HttpApp } from '../http/http-app.js';
 
 const API_DESCRIPTION = `Event-sourced CQRS chat backend.
 

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type pg from 'pg';
 import { MinPositionHeaders, QUERY, problems } from '../http-docs/openapi.js';
-import { caller } from '../platform/authenticate.js';
-import type { HttpApp } from '../platform/http-app.js';
+import { caller } from '../http/authenticate.js';
+import type { HttpApp } from '../http/http-app.js';
 
 export const Contact = Type.Object({
   userId: Type.String(),

@@ -1,7 +1,8 @@
 import type { LogReader, LogStore } from '../log.js';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { RealtimeMetrics } from '../platform/metrics.js';
+import { REALTIME_DEFAULTS } from '../platform/config.js';
+import type { RealtimeMetrics } from '../http/metrics.js';
 import type { TokenService } from '../platform/tokens.js';
 import type { Tracing } from '../platform/tracing.js';
 import type { FrameFor } from './realtime-frame.js';
@@ -48,12 +49,8 @@ export interface RealtimeServerDeps {
 }
 
 const DEFAULTS = {
-  host: '0.0.0.0',
-  maxBackpressureBytes: 1024 * 1024,
-  replayLimit: 10_000,
-  maxConnectionsPerUser: 20,
-  idleTimeoutSeconds: 60,
-  nodeTimeoutMs: 30_000,
+  ...REALTIME_DEFAULTS,
+  nodeTimeoutMs: REALTIME_DEFAULTS.nodeTimeoutSeconds * 1000,
 };
 
 /** Fills in the defaults and refuses values uWS or the resume logic cannot work with. */

@@ -35,15 +35,15 @@ export function createUpgradeHandler(
     const since = parseSince(req.getQuery('since'));
 
     if (!since.ok) {
-      writeProblem(res, 400, 'validation', 'since must be a non-negative decimal integer (a log position)');
+      writeProblem(res, 'validation', 'since must be a non-negative decimal integer (a log position)');
       return;
     }
     if (token === undefined) {
-      writeProblem(res, 401, 'unauthorized', 'a valid access token is required', WWW_AUTHENTICATE);
+      writeProblem(res, 'unauthorized', 'a valid access token is required', WWW_AUTHENTICATE);
       return;
     }
     if (deps.isClosing()) {
-      writeProblem(res, 503, 'not_ready', 'the server is shutting down');
+      writeProblem(res, 'not_ready', 'the server is shutting down');
       return;
     }
 
@@ -58,21 +58,15 @@ export function createUpgradeHandler(
         if (aborted) return;
         if (outcome === 'invalid') {
           res.cork(() =>
-            writeProblem(
-              res,
-              401,
-              'unauthorized',
-              'the access token is invalid or expired',
-              WWW_AUTHENTICATE,
-            ),
+            writeProblem(res, 'unauthorized', 'the access token is invalid or expired', WWW_AUTHENTICATE),
           );
         } else if (outcome === 'failed') {
-          res.cork(() => writeProblem(res, 500, 'internal', 'an unexpected error occurred'));
+          res.cork(() => writeProblem(res, 'internal', 'an unexpected error occurred'));
         } else if (deps.isClosing()) {
-          res.cork(() => writeProblem(res, 503, 'not_ready', 'the server is shutting down'));
+          res.cork(() => writeProblem(res, 'not_ready', 'the server is shutting down'));
         } else if (!deps.admit(outcome.userId)) {
           res.cork(() =>
-            writeProblem(res, 429, 'too_many_connections', 'this user has too many open connections', {
+            writeProblem(res, 'too_many_connections', 'this user has too many open connections', {
               'retry-after': '5',
             }),
           );

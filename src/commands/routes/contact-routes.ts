@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { CALLER_COMMAND, NoContent, problems } from '../../http-docs/openapi.js';
-import type { HttpApp } from '../../platform/http-app.js';
+import type { HttpApp } from '../../http/http-app.js';
 import { contactLists } from '../aggregates.js';
 import { callerCommand, noContent, type CallerCommandDeps } from './caller.js';
 import { resolveUser } from '../resolve-user.js';

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { CALLER_COMMAND, problems } from '../../http-docs/openapi.js';
-import { caller } from '../../platform/authenticate.js';
-import type { HttpApp } from '../../platform/http-app.js';
+import { caller } from '../../http/authenticate.js';
+import type { HttpApp } from '../../http/http-app.js';
 import type { CommandContext } from '../command-handler.js';
 import { users } from '../aggregates.js';
 import { requestMetadata } from '../metadata.js';
