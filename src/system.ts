@@ -1,3 +1,7 @@
+/*
+ * The composition root: builds every client, pool and service once and starts the roles asked for.
+ * Long because it is the one place where the parts meet; it holds wiring, never logic.
+ */
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import pg from 'pg';
 import { findUserBy, loadUser } from './commands/accounts.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { uniqueName, useTestSystem } from '../support/test-system.js';
+import { uniqueName, useTestSystem } from '../support/system.js';
 import { chromiumAvailable, launchChromium, screenshots } from './browser.js';
 
 const t = useTestSystem();

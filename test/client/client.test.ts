@@ -3,7 +3,7 @@ import { ApiError, type ChatClient, type EventFrame } from '../../client/src/ind
 import type { RunningSystem } from '../../src/system.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { startTestSystem } from '../support/system.js';
-import { uniqueName } from '../support/test-system.js';
+import { uniqueName } from '../support/system.js';
 import { clientFor, eventually, freePort, sentBodies } from './support.js';
 
 const password = 'correct horse battery';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MAX_BODY_LENGTH } from '../../src/domain/conversation/state.js';
 import { signUp } from '../support/http-client.js';
-import { uniqueName, useTestSystem } from '../support/test-system.js';
+import { uniqueName, useTestSystem } from '../support/system.js';
 
 const t = useTestSystem();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useTestSystem } from '../support/test-system.js';
+import { useTestSystem } from '../support/system.js';
 
 const t = useTestSystem();
 
