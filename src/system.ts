@@ -4,6 +4,7 @@ import { findUserBy, loadUser } from './commands/accounts.js';
 import { AggregateCache } from './commands/aggregate-cache.js';
 import { StreamLocks } from './commands/stream-locks.js';
 import { createLoginThrottle } from './commands/login-throttle.js';
+import { createMessaging } from './commands/messaging.js';
 import { createSendRate } from './commands/send-rate.js';
 import { accountRoutes } from './commands/routes/account-routes.js';
 import { blockRoutes } from './commands/routes/block-routes.js';
@@ -85,6 +86,11 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     // A token whose user does not exist is refused; the user is read from the log (cached and kept
     // current by the log), not from the read model, which lags behind a fresh registration.
     const userExists = async (userId: string) => (await loadUser(commandContext, userId)) !== undefined;
+    // The message use cases, for the HTTP routes and the WebSocket commands alike: a realtime node
+    // without the commands role takes socket commands too, on the same store, with the same rules.
+    // One send-rate bucket per user for both doors.
+    const sendRate = createSendRate({ perMinute: config.sendRatePerMinute, log });
+    const messaging = createMessaging({ ...commandContext, now: () => new Date(), sendRate });
     const tokens = createTokenService({
       secret: config.jwtSecret,
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,
@@ -162,9 +168,8 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
           );
         if (roles.has('commands')) {
           await protectedScope.register(contactRoutes({ ...commandContext, now }));
-          const sendRate = createSendRate({ perMinute: config.sendRatePerMinute, log });
-          await protectedScope.register(messageRoutes({ ...commandContext, now, sendRate }));
-          await protectedScope.register(conversationRoutes({ ...commandContext, now, sendRate }));
+          await protectedScope.register(messageRoutes({ messaging }));
+          await protectedScope.register(conversationRoutes({ ...commandContext, now, messaging }));
           await protectedScope.register(blockRoutes({ ...commandContext, now }));
           await protectedScope.register(profileRoutes({ ...commandContext, now }));
         }

@@ -1,5 +1,5 @@
 import type { ContactAdded, ContactRemoved } from '../domain/contacts/contacts.js';
-import type { ConversationEvent } from '../domain/conversation/events.js';
+import type { ConversationEvent, ConversationRead } from '../domain/conversation/events.js';
 import type { RecordedEvent } from '../eventstore/port.js';
 import type { RealtimeFrame } from './realtime-frame.js';
 
@@ -32,8 +32,9 @@ export function frameFor(event: RecordedEvent): RealtimeFrame | undefined {
       return { type: 'conversation.created', position, audience: data.memberIds, data: { ...data, kind } };
     }
     case 'ConversationRead': {
-      const data = event.data as { userId: string };
-      return { type: 'conversation.read', position, audience: [data.userId], data };
+      // Older markers name no recipients: they were the reader's alone.
+      const { recipientIds, ...data } = event.data as ConversationRead['data'];
+      return { type: 'conversation.read', position, audience: recipientIds ?? [data.userId], data };
     }
     case 'ContactAdded': {
       const data = event.data as ContactAdded['data'];

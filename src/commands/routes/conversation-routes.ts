@@ -6,11 +6,11 @@ import { conversationDecider, conversationStreamName } from '../../domain/conver
 import { MAX_GROUP_MEMBERS, type ConversationState } from '../../domain/conversation/state.js';
 import { caller } from '../../platform/authenticate.js';
 import type { HttpApp } from '../../platform/http-app.js';
-import { blockedBetween, whoBlocks } from '../who-may-message.js';
+import { whoBlocks } from '../who-may-message.js';
 import { asCaller, noContent, type CallerCommandDeps } from '../as-caller.js';
 import { resolveUser } from '../resolve-user.js';
-import { sentMessage } from '../sent-message.js';
-import type { SendRate } from '../send-rate.js';
+import { httpCaller } from '../http-caller.js';
+import type { Messaging } from '../messaging.js';
 import {
   ClientMessageId,
   ConversationId,
@@ -21,7 +21,8 @@ import {
 } from './schemas.js';
 
 export interface ConversationRoutesDeps extends CallerCommandDeps {
-  readonly sendRate: SendRate;
+  /** The message use cases (send, edit, delete, read), shared with the WebSocket commands. */
+  readonly messaging: Messaging;
 }
 
 /** A conversation command without what every request supplies the same way. */
@@ -62,19 +63,6 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
         now,
       }),
     );
-  }
-
-  /** For a group: the members who block `userId`, who then receive none of their messages. */
-  async function blockingMembers(state: ConversationState, userId: string): Promise<string[] | undefined> {
-    if (state.status !== 'active' || state.kind !== 'group') return undefined;
-    return whoBlocks(deps, userId, state.members);
-  }
-
-  /** For a direct conversation: whether its two members block each other. */
-  async function blockedIn(state: ConversationState, userId: string): Promise<boolean> {
-    if (state.status !== 'active' || state.kind !== 'direct') return false;
-    const other = [...state.members].find((member) => member !== userId);
-    return other !== undefined && (await blockedBetween(deps, userId, other));
   }
 
   return async (app: HttpApp) => {
@@ -153,23 +141,11 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
         },
       },
       async (request, reply) => {
-        const me = caller(request);
-        const conversationId = request.params.conversationId.toLowerCase();
-        const messageId = randomUUID();
-        deps.sendRate.admit(me.userId, messageId);
-        const { clientMessageId } = request.body;
-        const outcome = await run(request, conversationId, async (state) => ({
-          type: 'SendMessage',
-          messageId,
-          body: request.body.body,
-          ...(clientMessageId !== undefined ? { clientMessageId } : {}),
-          blocked: await blockedIn(state, me.userId),
-          blockedBy: await blockingMembers(state, me.userId),
-        }));
-        const sent = await sentMessage(deps, outcome, { senderId: me.userId, messageId, clientMessageId });
-        return reply
-          .status(201)
-          .send({ messageId: sent.messageId, conversationId, position: sent.position.toString() });
+        const sent = await deps.messaging.send(httpCaller(request), {
+          conversationId: request.params.conversationId,
+          ...request.body,
+        });
+        return reply.status(201).send(sent);
       },
     );
 
@@ -183,28 +159,13 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
           response: { 200: PositionResult },
         },
       },
-      async (request) => {
-        const outcome = await run(request, request.params.conversationId, async (state) => ({
-          type: 'EditMessage',
-          messageId: request.params.messageId.toLowerCase(),
-          body: request.body.body,
-          blockedBy: await blockingMembers(state, caller(request).userId),
-        }));
-        return { position: String(outcome.position) };
-      },
+      async (request) => deps.messaging.edit(httpCaller(request), { ...request.params, ...request.body }),
     );
 
     app.delete(
       '/v1/conversations/:conversationId/messages/:messageId',
       { schema: { ...secured, params: MessageParams, response: { 200: PositionResult } } },
-      async (request) => {
-        const outcome = await run(request, request.params.conversationId, async (state) => ({
-          type: 'DeleteMessage',
-          messageId: request.params.messageId.toLowerCase(),
-          blockedBy: await blockingMembers(state, caller(request).userId),
-        }));
-        return { position: String(outcome.position) };
-      },
+      async (request) => deps.messaging.delete(httpCaller(request), request.params),
     );
 
     app.post(
@@ -213,15 +174,24 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
         schema: {
           ...secured,
           params: ConversationParams,
-          body: Type.Object({ messageId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
+          body: Type.Object(
+            {
+              messageId: Type.String({ format: 'uuid' }),
+              private: Type.Optional(
+                Type.Boolean({ description: 'true: only your own devices see the marker' }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
         },
       },
       async (request, reply) => {
-        const outcome = await run(request, request.params.conversationId, {
-          type: 'MarkRead',
-          messageId: request.body.messageId.toLowerCase(),
+        const read = await deps.messaging.markRead(httpCaller(request), {
+          conversationId: request.params.conversationId,
+          ...request.body,
         });
-        return noContent(reply, outcome);
+        if (read.position !== undefined) void reply.header('x-position', read.position);
+        return reply.status(204).send();
       },
     );
   };

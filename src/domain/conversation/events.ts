@@ -97,6 +97,10 @@ export type ConversationRead = DomainEvent<
     readonly readUpToSeq: number;
     /** Messages from others after the marker that are not deleted: the reader's unread count. */
     readonly unreadCount: number;
+    /** Present (true) when only the reader may see the marker; absent, the other members see it too. */
+    readonly private?: true;
+    /** Who is told of the marker: the members, or the reader alone when private (absent in older events). */
+    readonly recipientIds?: readonly string[];
     readonly readAt: string;
   }
 >;
