@@ -31,6 +31,7 @@ import { startProjectors, type RunningProjectors } from './projections/runner.js
 import { migrateReadModels } from './projections/schema.js';
 import { accountQueries } from './read-api/account-queries.js';
 import { contactQueries } from './read-api/contact-queries.js';
+import { conversationDetailQuery } from './read-api/conversation-detail-query.js';
 import { conversationQueries } from './read-api/conversation-queries.js';
 import { minPositionHook } from './read-api/min-position.js';
 import { createPositionWatcher, type PositionWatcher } from './read-api/position-watcher.js';
@@ -177,6 +178,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
           await protectedScope.register(accountQueries({ pool }));
           await protectedScope.register(contactQueries({ pool }));
           await protectedScope.register(conversationQueries({ pool }));
+          await protectedScope.register(conversationDetailQuery({ pool }));
         }
       });
       await app.listen({ host: config.host, port: config.port });
@@ -195,6 +197,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         tokens,
         frameFor,
         logger,
+        messaging,
         nodeTimeoutMs: config.realtimeNodeTimeoutSeconds * 1000,
         replayLimit: config.realtimeReplayLimit,
         maxConnectionsPerUser: config.realtimeMaxConnectionsPerUser || Number.MAX_SAFE_INTEGER,

@@ -87,6 +87,15 @@ const migrations: Migration[] = [
       CREATE INDEX blocks_by_blocked ON blocks (blocked_id);
     `,
   },
+  {
+    // Read receipts: each member's newest marker, and the newest one the others may see.
+    id: '004-read-receipts',
+    sql: `
+      ALTER TABLE conversation_members
+        ADD COLUMN last_read_message_id uuid,
+        ADD COLUMN shared_read_message_id uuid;
+    `,
+  },
 ];
 
 export const migrateReadModels = (pool: pg.Pool) => migrate(pool, 'read-models', migrations);

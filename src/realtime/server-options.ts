@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import type { Messaging } from '../commands/messaging.js';
 import type { EventStore } from '../eventstore/port.js';
 import type { SharedLog } from '../eventstore/shared-log.js';
 import type { TokenService } from '../platform/tokens.js';
@@ -24,6 +25,11 @@ export interface RealtimeServerDeps {
   readonly tokens: TokenService;
   readonly frameFor: FrameFor;
   readonly logger: Logger;
+  /**
+   * The message use cases for the command frames (`send`, `edit`, `delete`, `read`), the same the
+   * HTTP routes call; without them, command frames are answered with an `error` 503.
+   */
+  readonly messaging?: Messaging;
   /** Bytes a socket may buffer before it is closed as a slow consumer; default 1 MiB. */
   readonly maxBackpressureBytes?: number;
   /** Open connections one user may have on this node; past it an upgrade answers 429. Default 20. */

@@ -1,11 +1,13 @@
 import { App, us_listen_socket_close, us_socket_local_port, type us_listen_socket } from 'uWebSockets.js';
 import { createClientMessageHandler } from './client-messages.js';
+import { createCommandFrameHandler } from './command-frames.js';
 import { CloseCode, CloseReason } from './close-codes.js';
 import { Connection, type UpgradeData } from './connection.js';
 import { startEphemeral } from './ephemeral.js';
 import { createFanOut } from './fan-out.js';
 import { writeProblem } from './http-responses.js';
 import { startLogFeed } from './log-feed.js';
+import { PendingAcks } from './pending-acks.js';
 import { resume } from './resume.js';
 import { validateOptions, type RealtimeServerDeps } from './server-options.js';
 import { safeFrameFor } from './safe-frame-for.js';
@@ -68,8 +70,8 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
     maxBufferedBytes: highWaterBytes,
     track,
   });
-  const handleClientMessage = createClientMessageHandler({ onTyping: ephemeral.typing });
-
+  // Acks wait for their command's frame (see pending-acks.ts); the feed is created just below.
+  const acks = new PendingAcks(() => feed.position);
   const fanOut = createFanOut({ publish: (topic, text) => app.publish(topic, text, false), frameFor });
   const feed = startLogFeed({
     log: deps.log,
@@ -77,8 +79,15 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
       await ephemeral.stop();
       throw error;
     }),
-    onEvent: fanOut.deliver,
+    onEvent: (event) => {
+      fanOut.deliver(event);
+      acks.flush();
+    },
     logger,
+  });
+  const handleClientMessage = createClientMessageHandler({
+    onTyping: ephemeral.typing,
+    onCommand: createCommandFrameHandler({ messaging: deps.messaging, acks, logger, track }),
   });
   const resumeDeps = {
     store: deps.store,
@@ -89,6 +98,7 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
     goLive: (connection: Connection) => {
       fanOut.release(connection);
       connection.goLive();
+      acks.flush();
     },
   };
 
