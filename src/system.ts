@@ -3,6 +3,7 @@ import pg from 'pg';
 import { findUserBy, loadUser } from './commands/accounts.js';
 import { AggregateCache } from './commands/aggregate-cache.js';
 import { StreamLocks } from './commands/stream-locks.js';
+import { userExistence } from './commands/user-exists.js';
 import { createLoginThrottle } from './commands/login-throttle.js';
 import { createMessaging } from './commands/messaging.js';
 import { createSendRate } from './commands/send-rate.js';
@@ -201,7 +202,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         nodeTimeoutMs: config.realtimeNodeTimeoutSeconds * 1000,
         replayLimit: config.realtimeReplayLimit,
         maxConnectionsPerUser: config.realtimeMaxConnectionsPerUser || Number.MAX_SAFE_INTEGER,
-        userExists,
+        userExists: userExistence(commandContext),
         maxBackpressureBytes: config.realtimeMaxBackpressureBytes,
         idleTimeoutSeconds: config.realtimeIdleTimeoutSeconds,
       });

@@ -34,8 +34,12 @@ export interface RealtimeServerDeps {
   readonly maxBackpressureBytes?: number;
   /** Open connections one user may have on this node; past it an upgrade answers 429. Default 20. */
   readonly maxConnectionsPerUser?: number;
-  /** Refuses tokens of users who no longer exist (or never did); default: every token's user exists. */
-  readonly userExists?: (userId: string) => Promise<boolean>;
+  /**
+   * Refuses tokens of users who no longer exist (or never did); default: every token's user exists.
+   * A synchronous answer refuses the upgrade (401); a promise is awaited after `open`, and a user
+   * who does not exist is then closed with 4003 before anything is sent.
+   */
+  readonly userExists?: (userId: string) => boolean | Promise<boolean>;
   /** Most events a resume may scan before the client gets `resync`; default 10 000. */
   readonly replayLimit?: number;
   /** Seconds without traffic before a socket is closed (pings are sent before); 0 or 8–960, default 60. */

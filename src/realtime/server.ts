@@ -24,6 +24,8 @@ export interface RealtimeServer {
 
 /** Client frames are small JSON objects; anything bigger closes the socket (uWS). */
 const MAX_CLIENT_FRAME_BYTES = 16 * 1024;
+/** Client messages kept while a new connection's user is checked; more are dropped. */
+const MAX_EARLY_MESSAGES = 64;
 /** Live frames held for one catching-up connection, at least; past it the client gets `resync`. */
 const MIN_HELD_FRAMES = 1000;
 
@@ -102,6 +104,37 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
     },
   };
 
+  /** Serves an open connection whose user is known to exist: presence, frames, expiry, early messages. */
+  function start(connection: Connection, data: UpgradeData): void {
+    data.started = true;
+    ephemeral.opened(connection);
+    logger.debug(
+      { connectionId: connection.id, userId: connection.userId, since: data.since?.toString() },
+      'realtime connection opened',
+    );
+    if (data.since === undefined) {
+      connection.goLive();
+    } else {
+      fanOut.holdFor(connection);
+      track(
+        resume(connection, data.since, resumeDeps).catch((error: unknown) => {
+          logger.error(
+            { err: error, connectionId: connection.id, userId: connection.userId },
+            'realtime resume failed',
+          );
+          connection.end(CloseCode.internalError, CloseReason.internalError);
+        }),
+      );
+    }
+    // A token that expired during the handshake closes the socket right here.
+    connection.expireAt(data.claims.exp, () =>
+      connection.end(CloseCode.tokenExpired, CloseReason.tokenExpired),
+    );
+    const early = data.early ?? [];
+    data.early = undefined;
+    for (const message of early) if (!connection.isClosed) handleClientMessage(connection, message, false);
+  }
+
   app.ws<UpgradeData>(REALTIME_PATH, {
     maxPayloadLength: MAX_CLIENT_FRAME_BYTES,
     maxBackpressure: options.maxBackpressureBytes,
@@ -112,7 +145,6 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
       tokens: deps.tokens,
       logger,
       isClosing: () => closing !== undefined,
-      track,
       admit,
       ...(deps.userExists ? { userExists: deps.userExists } : {}),
     }),
@@ -125,33 +157,29 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
       );
       data.connection = connection;
       connections.add(connection);
-      ephemeral.opened(connection);
-      logger.debug(
-        { connectionId: connection.id, userId: connection.userId, since: data.since?.toString() },
-        'realtime connection opened',
-      );
-      if (data.since === undefined) {
-        connection.goLive();
-      } else {
-        fanOut.holdFor(connection);
-        track(
-          resume(connection, data.since, resumeDeps).catch((error: unknown) => {
-            logger.error(
-              { err: error, connectionId: connection.id, userId: connection.userId },
-              'realtime resume failed',
-            );
-            connection.end(CloseCode.internalError, CloseReason.internalError);
-          }),
-        );
+      if (!data.userCheck) {
+        start(connection, data);
+        return;
       }
-      // Last: a token that expired during the handshake closes the socket right here.
-      connection.expireAt(data.claims.exp, () =>
-        connection.end(CloseCode.tokenExpired, CloseReason.tokenExpired),
+      track(
+        data.userCheck.then((check) => {
+          if (connection.isClosed) return;
+          if (check === 'exists') start(connection, data);
+          else if (check === 'unknown') connection.end(CloseCode.unknownUser, CloseReason.unknownUser);
+          else connection.end(CloseCode.internalError, CloseReason.internalError);
+        }),
       );
     },
     message: (ws, message, isBinary) => {
-      const connection = ws.getUserData().connection;
-      if (connection) handleClientMessage(connection, message, isBinary);
+      const data = ws.getUserData();
+      const connection = data.connection;
+      if (!connection) return;
+      if (data.started) {
+        handleClientMessage(connection, message, isBinary);
+      } else if (!isBinary && (data.early ??= []).length < MAX_EARLY_MESSAGES) {
+        // Only valid during this call: keep a copy until the user check is done.
+        data.early.push(message.slice(0));
+      }
     },
     drain: (ws) => ws.getUserData().connection?.notifyDrained(),
     dropped: (ws) => {
@@ -169,7 +197,7 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
       connections.delete(connection);
       leave(ws.getUserData().claims.userId);
       fanOut.release(connection);
-      ephemeral.closed(connection);
+      if (ws.getUserData().started) ephemeral.closed(connection);
       logger.info(
         {
           connectionId: connection.id,

@@ -38,13 +38,13 @@ async function receipts(viewer: User, position: string): Promise<Record<string, 
 }
 
 beforeAll(async () => {
-  [alice, bob, carol] = await Promise.all(
+  [alice, bob, carol] = (await Promise.all(
     ['alice', 'bob', 'carol'].map((n) => signUp(t.http, uniqueName(n))),
-  );
+  )) as [User, User, User];
   const created = await t.http.post(
     '/v1/conversations',
-    { title: 'receipts', memberIds: [bob!.userId, carol!.userId] },
-    { token: alice!.token },
+    { title: 'receipts', memberIds: [bob.userId, carol.userId] },
+    { token: alice.token },
   );
   conversationId = created.body.conversationId as string;
 });
