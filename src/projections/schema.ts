@@ -96,6 +96,19 @@ const migrations: Migration[] = [
         ADD COLUMN shared_read_message_id uuid;
     `,
   },
+  {
+    // The resume index (realtime/resume-index.ts): per user, where their events are in the log.
+    id: '005-resume-index',
+    sql: `
+      CREATE TABLE user_event_positions (
+        user_id uuid NOT NULL,
+        position bigint NOT NULL,
+        stream_name text NOT NULL,
+        revision bigint NOT NULL,
+        PRIMARY KEY (user_id, position)
+      );
+    `,
+  },
 ];
 
 export const migrateReadModels = (pool: pg.Pool) => migrate(pool, 'read-models', migrations);

@@ -8,7 +8,9 @@ import { createFanOut } from './fan-out.js';
 import { writeProblem } from './http-responses.js';
 import { startLogFeed } from './log-feed.js';
 import { PendingAcks } from './pending-acks.js';
+import { logScanGapReader } from './gap-reader.js';
 import { resume } from './resume.js';
+import { indexedGapReader } from './resume-index.js';
 import { validateOptions, type RealtimeServerDeps } from './server-options.js';
 import { safeFrameFor } from './safe-frame-for.js';
 import { createUpgradeHandler } from './upgrade.js';
@@ -94,6 +96,12 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
   const resumeDeps = {
     store: deps.store,
     frameFor,
+    readGap: indexedGapReader({
+      pool: deps.pool,
+      store: deps.store,
+      frameFor,
+      fallback: logScanGapReader({ store: deps.store, frameFor }),
+    }),
     feedPosition: () => feed.position,
     replayLimit: options.replayLimit,
     highWaterBytes,
