@@ -36,6 +36,7 @@ import { conversationDetailQuery } from './read-api/conversation-detail-query.js
 import { conversationQueries } from './read-api/conversation-queries.js';
 import { minPositionHook } from './read-api/min-position.js';
 import { createPositionWatcher, type PositionWatcher } from './read-api/position-watcher.js';
+import { asyncApiRoute } from './realtime/asyncapi.js';
 import { frameFor } from './realtime/frames.js';
 import { migrateRealtime } from './realtime/presence-schema.js';
 import { startRealtimeServer, type RealtimeServer } from './realtime/server.js';
@@ -121,6 +122,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       registerLogGauges(metrics, { store, pool });
       installMetrics(app, metrics, { serve: config.opsEndpoints });
       const now = () => new Date();
+      await app.register(asyncApiRoute());
       await app.register(
         healthRoutes({
           store,

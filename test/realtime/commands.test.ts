@@ -130,4 +130,27 @@ describe('commands over the socket', () => {
     expect(socket.frames.filter((frame) => frame.type === 'error' || frame.type === 'ack')).toHaveLength(4);
     expect(socket.frames.some((frame) => frame.type === 'message.sent')).toBe(false);
   });
+
+  it('are described at GET /asyncapi.json, from the schemas that validate them', async () => {
+    const response = await fetch(`http://127.0.0.1:${t.system.httpPort}/asyncapi.json`);
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as {
+      asyncapi: string;
+      components: { messages: Record<string, { name: string }> };
+    };
+    expect(document.asyncapi).toBe('3.0.0');
+    const names = Object.values(document.components.messages).map((message) => message.name);
+    for (const type of [
+      'send',
+      'edit',
+      'delete',
+      'read',
+      'ack',
+      'error',
+      'message.sent',
+      'conversation.read',
+    ]) {
+      expect(names).toContain(type);
+    }
+  });
 });
