@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { NewEvent } from '../src/eventstore/port.js';
 import { createPostgresEventStore } from '../src/eventstore/postgres/index.js';
+import { openLog } from '../src/log.js';
 import { allProjections } from '../src/projections/all-projections.js';
 import { rebuildProjection } from '../src/projections/rebuild.js';
 import { migrateReadModels } from '../src/projections/schema.js';
@@ -60,7 +61,7 @@ export async function rebuild(): Promise<void> {
       const only = process.env.BENCH_PROJECTIONS?.split(',');
       for (const projection of allProjections.filter((p) => !only || only.includes(p.name))) {
         const started = process.hrtime.bigint();
-        const position = await rebuildProjection(projection, { store, pool });
+        const position = await rebuildProjection(projection, { store: openLog(store, console), pool });
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         results.push([
           projection.name,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Pool } from 'undici';
 import WebSocket from 'ws';
-import type { EventStore } from '../src/eventstore/port.js';
+import { openLog, type LogStore } from '../src/log.js';
 import { createPostgresEventStore } from '../src/eventstore/postgres/index.js';
 import { frameFor } from '../src/realtime/frames.js';
 import { logScanGapReader } from '../src/realtime/gap-reader.js';
@@ -34,7 +34,7 @@ export async function resumeBench(): Promise<void> {
     await system.stop();
 
     const pool = new pg.Pool({ connectionString: url, max: 2 });
-    const store = await createPostgresEventStore({ connectionString: url });
+    const store = openLog(await createPostgresEventStore({ connectionString: url }), console);
     try {
       const conversationId = randomUUID();
       await ownMessages(store, bob.userId, conversationId, 1, OWN / 2);
@@ -80,7 +80,7 @@ export async function resumeBench(): Promise<void> {
 
 /** Messages to `userId` from someone else in one direct conversation, numbered `from`..`to`. */
 async function ownMessages(
-  store: EventStore,
+  store: LogStore,
   userId: string,
   conversationId: string,
   from: number,

@@ -1,18 +1,16 @@
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { createEventStore } from './eventstore/create-event-store.js';
 import { ConfigError, loadConfig, parseRoles, type Config } from './platform/config.js';
 import { createLogger, type Logger } from './platform/logger.js';
-import { allProjections, projectionNamed } from './projections/all-projections.js';
-import { rebuildProjection } from './projections/rebuild.js';
-import { migrateReadModels } from './projections/schema.js';
+import { allProjections } from './projections/all-projections.js';
+import { CommandFailed, projectionsCommand, UsageError } from './projections/cli.js';
 import { migrateAll, startSystem } from './system.js';
 
 const USAGE = `usage:
   main [serve] [--roles commands,read-api,projections,realtime]   start roles (default: all)
   main migrate                                                     create the schemas and exit
-  main projections rebuild <name>                                  replay the log into a projection
-  main projections status                                          show each projection's position
+  main projections status                                          each projection's position and lag
+  main projections rebuild <name> [--restart] [--batch-size N]     rebuild one from the log, blue/green;
+                                                   resumes an interrupted rebuild unless --restart
 projections: ${allProjections.map((projection) => projection.name).join(', ')}`;
 
 async function serve(config: Config, logger: Logger): Promise<void> {
@@ -31,38 +29,33 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-async function projectionsCommand(config: Config, logger: Logger, args: string[]): Promise<void> {
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+function parseCommandLine(argv: string[]) {
   try {
-    await migrateReadModels(pool);
-    if (args[0] === 'status') {
-      const { rows } = await pool.query(
-        'SELECT name, position, updated_at FROM projection_checkpoints ORDER BY name',
-      );
-      for (const row of rows)
-        process.stdout.write(`${row.name}\t${row.position}\t${row.updated_at.toISOString()}\n`);
-      return;
-    }
-    const projection = args[0] === 'rebuild' && args[1] ? projectionNamed(args[1]) : undefined;
-    if (!projection) throw new ConfigError(USAGE);
-    const store = await createEventStore({ url: config.eventStoreUrl, logger });
-    try {
-      const position = await rebuildProjection(projection, { store, pool });
-      process.stdout.write(`rebuilt ${projection.name} up to position ${position}\n`);
-    } finally {
-      await store.close();
-    }
-  } finally {
-    await pool.end();
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        roles: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        restart: { type: 'boolean' },
+        'batch-size': { type: 'string' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
   }
 }
 
+function batchSize(value: string): number {
+  const size = Number(value);
+  if (!Number.isInteger(size) || size < 1 || size > 100_000) {
+    throw new UsageError(`--batch-size must be a whole number from 1 to 100000, not "${value}"`);
+  }
+  return size;
+}
+
 async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { roles: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
+  const { values, positionals } = parseCommandLine(argv);
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
@@ -79,14 +72,21 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write('schemas are up to date\n');
       return;
     case 'projections':
-      return projectionsCommand(config, logger, rest);
+      return projectionsCommand(config, logger, rest, {
+        restart: values.restart,
+        batchSize: values['batch-size'] === undefined ? undefined : batchSize(values['batch-size']),
+      });
     default:
-      throw new ConfigError(USAGE);
+      throw new UsageError(`unknown command "${command}"\n${USAGE}`);
   }
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message);
+  if (error instanceof UsageError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  if (error instanceof ConfigError || error instanceof CommandFailed) console.error(error.message);
   else console.error(error);
   process.exit(1);
 });

@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import pg from 'pg';
 import { findUserBy, loadUser } from './commands/accounts.js';
 import { AggregateCache } from './commands/aggregate-cache.js';
+import { createCommandInstruments } from './commands/command-instruments.js';
 import { StreamLocks } from './commands/stream-locks.js';
 import { userExistence } from './commands/user-exists.js';
 import { createLoginThrottle } from './commands/login-throttle.js';
@@ -14,13 +15,21 @@ import { conversationRoutes } from './commands/routes/conversation-routes.js';
 import { messageRoutes } from './commands/routes/message-routes.js';
 import { profileRoutes } from './commands/routes/profile-routes.js';
 import { createEventStore } from './eventstore/create-event-store.js';
-import type { EventStore } from './eventstore/port.js';
 import { startSharedLog } from './eventstore/shared-log.js';
+import { openLog, type LogStore } from './log.js';
 import { authenticate } from './platform/authenticate.js';
 import type { Config, Role } from './platform/config.js';
 import { healthRoutes } from './platform/health-routes.js';
 import { createHttpApp, type HttpApp } from './platform/http-app.js';
-import { createMetrics, installMetrics, registerLogGauges } from './platform/metrics.js';
+import {
+  createCommandMetrics,
+  createMetrics,
+  createRealtimeMetrics,
+  installMetrics,
+  registerLogGauges,
+} from './platform/metrics.js';
+import { startOpsServer } from './platform/ops-server.js';
+import { createTracing } from './platform/tracing.js';
 import type { Logger } from './platform/logger.js';
 import { logIdleConnectionErrors } from './platform/pool-errors.js';
 import { createMailer } from './platform/mailer.js';
@@ -45,14 +54,12 @@ export interface RunningSystem {
   /** Bound HTTP port, when a role that serves HTTP runs. */
   readonly httpPort: number | undefined;
   readonly realtimePort: number | undefined;
-  readonly store: EventStore;
+  /** Bound operations port (health and metrics), when OPS_PORT is set. */
+  readonly opsPort: number | undefined;
+  readonly store: LogStore;
   readonly pool: pg.Pool;
   stop(): Promise<void>;
 }
-
-const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
-/** A client that lost the answer to a refresh may retry it this long with the same token. */
-const REFRESH_RETRY_GRACE_SECONDS = 10;
 
 /** Creates the schemas the roles need: the event store's (by opening it) and the read models'. */
 export async function migrateAll(config: Config, logger: Logger): Promise<void> {
@@ -68,11 +75,24 @@ export async function migrateAll(config: Config, logger: Logger): Promise<void> 
 }
 
 /** Starts the given roles in this process, all sharing one event store and one database pool. */
-export async function startSystem(config: Config, logger: Logger): Promise<RunningSystem> {
+export async function startSystem(
+  config: Config,
+  logger: Logger,
+  /** Spans go to `traceExporter` (tests) instead of the configured OTLP endpoint. */
+  options: { readonly traceExporter?: SpanExporter } = {},
+): Promise<RunningSystem> {
   const roles = new Set<Role>(config.roles);
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
+  const tracing = createTracing({
+    ...(config.otlpTracesUrl === undefined ? {} : { otlpTracesUrl: config.otlpTracesUrl }),
+    ...(options.traceExporter ? { exporter: options.traceExporter } : {}),
+    serviceName: config.serviceName,
+    sampleRatio: config.traceSampleRatio,
+    attributes: { 'chat.roles': [...roles].join(',') },
+  });
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.databasePoolSize });
   logIdleConnectionErrors(pool, logger, 'idle database connection failed');
-  const closers: (() => Promise<void>)[] = [() => pool.end()];
+  // Closed last: spans of the shutdown itself are still exported.
+  const closers: (() => Promise<void>)[] = [async () => tracing?.shutdown(), () => pool.end()];
   const stop = async () => {
     for (const close of closers.reverse()) {
       await close().catch((error: unknown) => logger.error({ err: error }, 'shutdown step failed'));
@@ -80,12 +100,24 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
   };
   try {
     await migrateReadModels(pool);
-    const store = await createEventStore({ url: config.eventStoreUrl, logger });
+    // The adapter as it is, for what counts events whatever their type (readiness lag, gauges);
+    // everything else reads the log through its decoding boundary.
+    const adapter = await createEventStore({ url: config.eventStoreUrl, logger });
+    const store = openLog(adapter, logger);
     closers.push(() => store.close());
     // One reader of the log for the whole process: projections, realtime and the command caches.
     const log = await startSharedLog(store, logger);
     closers.push(() => log.stop());
-    const commandContext = { store, cache: new AggregateCache(10_000, log), locks: new StreamLocks() };
+    const metrics = createMetrics();
+    registerLogGauges(metrics, { store: adapter, pool });
+    const commandContext = {
+      store,
+      cache: new AggregateCache(config.aggregateCacheSize, log),
+      locks: new StreamLocks(),
+      ...(roles.has('commands')
+        ? { instruments: createCommandInstruments({ tracing, metrics: createCommandMetrics(metrics) }) }
+        : {}),
+    };
     // A token whose user does not exist is refused; the user is read from the log (cached and kept
     // current by the log), not from the read model, which lags behind a fresh registration.
     const userExists = async (userId: string) => (await loadUser(commandContext, userId)) !== undefined;
@@ -101,7 +133,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
 
     let projectors: RunningProjectors | undefined;
     if (roles.has('projections')) {
-      projectors = startProjectors(allProjections, { log, pool, logger });
+      projectors = startProjectors(allProjections, { log, pool, logger, tracing });
       closers.push(() => projectors!.stop());
     }
 
@@ -117,18 +149,21 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         watcher = createPositionWatcher({ pool, projections: allProjections.map((p) => p.name) });
         closers.push(async () => watcher!.close());
       }
-      const app = await createHttpApp({ logger, trustProxy: config.trustProxy, docs: config.opsEndpoints });
-      const metrics = createMetrics();
-      registerLogGauges(metrics, { store, pool });
+      const app = await createHttpApp({
+        logger,
+        trustProxy: config.trustProxy,
+        docs: config.opsEndpoints,
+        tracing,
+      });
       installMetrics(app, metrics, { serve: config.opsEndpoints });
       const now = () => new Date();
       await app.register(asyncApiRoute());
       await app.register(
         healthRoutes({
-          store,
+          store: adapter,
           pool,
           projections: allProjections.map((p) => p.name),
-          maxProjectionLag: 1000,
+          maxProjectionLag: config.readinessMaxProjectionLag,
         }),
       );
       if (passwords) {
@@ -141,13 +176,13 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
             passwords,
             tokens,
             now,
-            refreshTokenTtlSeconds: REFRESH_TOKEN_TTL_SECONDS,
-            refreshRotationKey: createHash('sha256').update(`refresh-rotation:${config.jwtSecret}`).digest(),
-            refreshRetryGraceSeconds: REFRESH_RETRY_GRACE_SECONDS,
+            refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+            refreshRotationKey: config.keys.refreshRotation,
+            refreshRetryGraceSeconds: config.refreshRetryGraceSeconds,
             mailer,
             logger,
             emailVerificationTtlSeconds: config.emailVerificationTtlSeconds,
-            verificationKey: createHash('sha256').update(`email-verification:${config.jwtSecret}`).digest(),
+            verificationKey: config.keys.emailVerification,
             limiter,
             loginThrottle: createLoginThrottle(
               limiter,
@@ -207,15 +242,46 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         userExists: userExistence(commandContext),
         maxBackpressureBytes: config.realtimeMaxBackpressureBytes,
         idleTimeoutSeconds: config.realtimeIdleTimeoutSeconds,
+        metrics: createRealtimeMetrics(metrics),
+        tracing,
       });
       closers.push(() => realtime!.close());
     }
 
+    let ops: HttpApp | undefined;
+    if (config.opsPort !== undefined) {
+      ops = await startOpsServer({
+        host: config.host,
+        port: config.opsPort,
+        logger,
+        metrics,
+        health: {
+          store: adapter,
+          pool,
+          // A realtime-only process reads no read model that projections write.
+          projections: roles.has('projections') || http ? allProjections.map((p) => p.name) : [],
+          maxProjectionLag: config.readinessMaxProjectionLag,
+        },
+      });
+      closers.push(() => ops!.close());
+    }
+    const opsAddress = ops?.server.address();
+
     const address = http?.server.address();
-    logger.info({ roles: [...roles], httpPort: config.port, realtimePort: realtime?.port }, 'system started');
+    logger.info(
+      {
+        roles: [...roles],
+        httpPort: config.port,
+        realtimePort: realtime?.port,
+        opsPort: config.opsPort,
+        tracing: tracing !== undefined,
+      },
+      'system started',
+    );
     return {
       httpPort: address && typeof address === 'object' ? address.port : undefined,
       realtimePort: realtime?.port,
+      opsPort: opsAddress && typeof opsAddress === 'object' ? opsAddress.port : undefined,
       store,
       pool,
       stop,

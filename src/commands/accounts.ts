@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import {
-  reservationDecider,
-  reservationStreamName,
-  type ReservationKind,
-} from '../domain/reservation/reservation.js';
-import { userDecider, userStreamName, type UserState } from '../domain/user/user.js';
+import { type ReservationKind } from '../domain/reservation/reservation.js';
+import type { UserState } from '../domain/user/user.js';
 import type { EventMetadata } from '../eventstore/port.js';
 import type { PasswordHasher } from '../platform/passwords.js';
-import { handleCommand, loadAggregate, type CommandContext } from './handle-command.js';
+import type { CommandContext } from './command-handler.js';
+import { reservations, users } from './aggregates.js';
 import { newVerificationCode, sendVerificationMail, type VerificationMailDeps } from './verification-code.js';
 
 /** A claim whose owner never got a user stream is taken over after this long (a crashed sign-up). */
@@ -21,7 +18,7 @@ export interface AccountDeps extends CommandContext, VerificationMailDeps {
 }
 
 export async function loadUser(context: CommandContext, userId: string): Promise<RegisteredUser | undefined> {
-  const state = await loadAggregate(context, userStreamName(userId), userDecider);
+  const state = await users.state(context, userId);
   return state.status === 'registered' ? state : undefined;
 }
 
@@ -31,7 +28,7 @@ export async function findUserBy(
   kind: ReservationKind,
   value: string,
 ): Promise<RegisteredUser | undefined> {
-  const state = await loadAggregate(context, reservationStreamName(kind, value), reservationDecider);
+  const state = await reservations.state(context, { kind, value });
   return state.status === 'held' ? loadUser(context, state.ownerId) : undefined;
 }
 
@@ -42,18 +39,16 @@ async function claim(
   ownerId: string,
   metadata: EventMetadata,
 ): Promise<void> {
-  const streamName = reservationStreamName(kind, value);
   const now = deps.now();
-  const state = await loadAggregate(deps, streamName, reservationDecider);
+  const state = await reservations.state(deps, { kind, value });
   const holderAbandoned =
     state.status === 'held' &&
     state.ownerId !== ownerId &&
     now.getTime() - Date.parse(state.claimedAt) > ABANDONED_CLAIM_MS &&
     (await loadUser(deps, state.ownerId)) === undefined;
-  await handleCommand(
+  await reservations.handle(
     deps,
-    streamName,
-    reservationDecider,
+    { kind, value },
     { type: 'ClaimReservation', kind, value, ownerId, now: now.toISOString(), holderAbandoned },
     { metadata },
   );
@@ -66,10 +61,9 @@ async function release(
   ownerId: string,
   metadata: EventMetadata,
 ): Promise<void> {
-  await handleCommand(
+  await reservations.handle(
     deps,
-    reservationStreamName(kind, value),
-    reservationDecider,
+    { kind, value },
     { type: 'ReleaseReservation', kind, value, ownerId, now: deps.now().toISOString() },
     { metadata },
   );
@@ -109,10 +103,9 @@ export async function registerUser(
     claimed.push('username');
     await claim(deps, 'email', input.email, userId, meta);
     claimed.push('email');
-    const outcome = await handleCommand(
+    const outcome = await users.handle(
       deps,
-      userStreamName(userId),
-      userDecider,
+      userId,
       {
         type: 'RegisterUser',
         userId,

@@ -1,5 +1,3 @@
-import type { SharedLog } from '../eventstore/shared-log.js';
-
 /**
  * Folded aggregate states kept between commands. It is a cache, never a source of truth.
  *
@@ -37,7 +35,7 @@ export class AggregateCache {
 
   constructor(
     private readonly maxEntries = 10_000,
-    private readonly log?: SharedLog,
+    private readonly log?: LogReader,
   ) {
     log?.observe((event) => {
       const entry = this.entries.get(event.streamName);
@@ -92,3 +90,4 @@ export class AggregateCache {
     }
   }
 }
+import type { LogReader } from '../log.js';

@@ -1,11 +1,10 @@
 import { invalid } from '../domain/errors.js';
 import { normaliseReservationValue } from '../domain/reservation/reservation.js';
-import { userDecider, userStreamName } from '../domain/user/user.js';
 import type { EventMetadata } from '../eventstore/port.js';
 import { tooManyRequests } from '../platform/problems.js';
 import type { RateLimiter, RateRule } from '../platform/rate-limiter.js';
 import { findUserBy, type AccountDeps } from './accounts.js';
-import { handleCommand } from './handle-command.js';
+import { users } from './aggregates.js';
 import { newVerificationCode, sendVerificationMail, verificationCodeDigest } from './verification-code.js';
 
 export interface EmailVerificationDeps extends AccountDeps {
@@ -44,10 +43,9 @@ export async function verifyEmail(
   }
   const user = await findUserBy(deps, 'email', input.email);
   if (!user) throw wrongCode();
-  const outcome = await handleCommand(
+  const outcome = await users.handle(
     deps,
-    userStreamName(user.userId),
-    userDecider,
+    user.userId,
     {
       type: 'VerifyEmail',
       codeDigest: verificationCodeDigest(deps.verificationKey, user.userId, input.code),
@@ -91,10 +89,9 @@ export async function resendVerification(
     now,
     deps.emailVerificationTtlSeconds,
   );
-  const outcome = await handleCommand(
+  const outcome = await users.handle(
     deps,
-    userStreamName(user.userId),
-    userDecider,
+    user.userId,
     { type: 'IssueEmailVerification', verification, now: now.toISOString() },
     { metadata: { ...metadata, userId: user.userId } },
   );

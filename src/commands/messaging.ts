@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { directConversationId } from '../domain/conversation/conversation-id.js';
 import type { ConversationCommand, SendMessage } from '../domain/conversation/commands.js';
-import { conversationDecider, conversationStreamName } from '../domain/conversation/conversation.js';
 import type { ConversationState } from '../domain/conversation/state.js';
 import { invalid } from '../domain/errors.js';
 import type { EventMetadata } from '../eventstore/port.js';
-import { handleCommandFrom, type CommandContext } from './handle-command.js';
+import { conversations } from './aggregates.js';
+import type { CommandContext } from './command-handler.js';
 import { resolveUser } from './resolve-user.js';
 import type { SendRate } from './send-rate.js';
 import { sentMessage } from './sent-message.js';
@@ -81,11 +81,10 @@ export function createMessaging(deps: MessagingDeps): Messaging {
     build: (state: ConversationState) => CommandBody | Promise<CommandBody>,
   ) {
     const now = deps.now();
-    return handleCommandFrom(
+    return conversations.handle(
       deps,
-      conversationStreamName(conversationId),
-      conversationDecider,
-      async (state) =>
+      conversationId,
+      async (state: ConversationState) =>
         ({
           ...(await build(state)),
           conversationId,

@@ -1,6 +1,6 @@
 import { notFound } from '../domain/errors.js';
 import { findUserBy, loadUser, type RegisteredUser } from './accounts.js';
-import type { CommandContext } from './handle-command.js';
+import type { CommandContext } from './command-handler.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,5 +1,4 @@
-import type { RecordedEvent } from '../eventstore/port.js';
-import type { SharedLog } from '../eventstore/shared-log.js';
+import type { LogReader, LoggedEvent } from '../log.js';
 import { tooManyRequests } from '../platform/problems.js';
 
 /*
@@ -26,7 +25,7 @@ export interface SendRate {
   admit(userId: string, messageId: string): void;
 }
 
-export function createSendRate(options: { perMinute: number; log: SharedLog; now?: () => number }): SendRate {
+export function createSendRate(options: { perMinute: number; log: LogReader; now?: () => number }): SendRate {
   const now = options.now ?? Date.now;
   if (options.perMinute <= 0) return { admit: () => undefined };
   const capacity = Math.max(1, Math.floor(options.perMinute / 2));
@@ -48,10 +47,9 @@ export function createSendRate(options: { perMinute: number; log: SharedLog; now
     return bucket;
   }
 
-  options.log.observe((event: RecordedEvent) => {
+  options.log.observe((event: LoggedEvent) => {
     if (event.type !== 'MessageSent') return;
-    const { messageId, senderId } = event.data as { messageId?: unknown; senderId?: unknown };
-    if (typeof messageId !== 'string' || typeof senderId !== 'string') return;
+    const { messageId, senderId } = event.data;
     if (own.delete(messageId)) return;
     refill(senderId, now()).tokens -= 1; // sent elsewhere: charged even into debt
   });

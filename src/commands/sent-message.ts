@@ -1,6 +1,7 @@
 import { conversationStreamName, messageIdForClientId } from '../domain/conversation/conversation.js';
+import type { ConversationEvent } from '../domain/conversation/events.js';
 import type { ConversationState } from '../domain/conversation/state.js';
-import type { CommandContext, CommandOutcome } from './handle-command.js';
+import type { CommandContext, CommandOutcome } from './command-handler.js';
 
 /**
  * The message a send produced or, for a re-send with a known clientMessageId, the one the first
@@ -8,7 +9,7 @@ import type { CommandContext, CommandOutcome } from './handle-command.js';
  */
 export async function sentMessage(
   context: CommandContext,
-  outcome: CommandOutcome<ConversationState, { type: string; data: object }>,
+  outcome: CommandOutcome<ConversationState, ConversationEvent>,
   send: { senderId: string; messageId: string; clientMessageId: string | undefined },
 ): Promise<{ messageId: string; position: bigint }> {
   if (outcome.appended.length > 0 && outcome.position !== undefined) {

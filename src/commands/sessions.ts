@@ -1,10 +1,10 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors.js';
-import { sessionDecider, sessionStreamName } from '../domain/session/session.js';
 import type { EventMetadata } from '../eventstore/port.js';
 import { unauthorized } from '../platform/problems.js';
 import { loadUser, type RegisteredUser } from './accounts.js';
-import { handleCommand, loadAggregate, type CommandContext } from './handle-command.js';
+import type { CommandContext } from './command-handler.js';
+import { sessions } from './aggregates.js';
 
 export interface SessionDeps extends CommandContext {
   readonly now: () => Date;
@@ -37,10 +37,9 @@ export async function startSession(
   const sessionId = randomUUID();
   const secret = newSecret();
   const now = deps.now();
-  await handleCommand(
+  await sessions.handle(
     deps,
-    sessionStreamName(sessionId),
-    sessionDecider,
+    sessionId,
     {
       type: 'StartSession',
       sessionId,
@@ -60,7 +59,7 @@ async function withOwner(
   sessionId: string,
   metadata: EventMetadata,
 ): Promise<EventMetadata> {
-  const state = await loadAggregate(deps, sessionStreamName(sessionId), sessionDecider);
+  const state = await sessions.state(deps, sessionId);
   return state.status === 'none' ? metadata : { ...metadata, userId: state.userId };
 }
 
@@ -79,10 +78,9 @@ export async function refreshSession(
   const secret = createHmac('sha256', deps.refreshRotationKey).update(token).digest('base64url');
   const now = deps.now();
   try {
-    const outcome = await handleCommand(
+    const outcome = await sessions.handle(
       deps,
-      sessionStreamName(parsed.sessionId),
-      sessionDecider,
+      parsed.sessionId,
       {
         type: 'RefreshSession',
         presentedDigest: digest(parsed.secret),
@@ -107,10 +105,9 @@ export async function refreshSession(
 export async function endSession(deps: SessionDeps, token: string, metadata: EventMetadata): Promise<void> {
   const parsed = parseRefreshToken(token);
   if (!parsed) return;
-  await handleCommand(
+  await sessions.handle(
     deps,
-    sessionStreamName(parsed.sessionId),
-    sessionDecider,
+    parsed.sessionId,
     { type: 'RevokeSession', presentedDigest: digest(parsed.secret), now: deps.now().toISOString() },
     { metadata: await withOwner(deps, parsed.sessionId, metadata) },
   );

@@ -1,6 +1,6 @@
 import { userDecider, userStreamName, type UserState } from '../domain/user/user.js';
 import { loadUser } from './accounts.js';
-import type { CommandContext } from './handle-command.js';
+import type { CommandContext } from './command-handler.js';
 
 /**
  * Whether a user exists: answered at once when the command cache holds the user's stream and the

@@ -1,7 +1,6 @@
-import { blocksDecider, blocksStreamName } from '../domain/blocks/blocks.js';
-import { contactsDecider, contactsStreamName } from '../domain/contacts/contacts.js';
 import type { MessagePolicy } from '../domain/user/user.js';
-import { loadAggregate, type CommandContext } from './handle-command.js';
+import type { CommandContext } from './command-handler.js';
+import { blockLists, contactLists } from './aggregates.js';
 
 /** Whether either user blocks the other, read from both block lists (cached, kept current by the log). */
 export async function blockedBetween(
@@ -9,10 +8,7 @@ export async function blockedBetween(
   userA: string,
   userB: string,
 ): Promise<boolean> {
-  const [ofA, ofB] = await Promise.all([
-    loadAggregate(context, blocksStreamName(userA), blocksDecider),
-    loadAggregate(context, blocksStreamName(userB), blocksDecider),
-  ]);
+  const [ofA, ofB] = await Promise.all([blockLists.state(context, userA), blockLists.state(context, userB)]);
   return ofA.blocked.has(userB) || ofB.blocked.has(userA);
 }
 
@@ -23,9 +19,7 @@ export async function whoBlocks(
   userIds: Iterable<string>,
 ): Promise<string[]> {
   const candidates = [...new Set(userIds)].filter((other) => other !== userId);
-  const lists = await Promise.all(
-    candidates.map((other) => loadAggregate(context, blocksStreamName(other), blocksDecider)),
-  );
+  const lists = await Promise.all(candidates.map((other) => blockLists.state(context, other)));
   return candidates.filter((_, index) => lists[index]!.blocked.has(userId));
 }
 
@@ -36,6 +30,6 @@ export async function acceptsMessagesFrom(
   senderId: string,
 ): Promise<boolean> {
   if (user.messagePolicy === 'everyone') return true;
-  const contacts = await loadAggregate(context, contactsStreamName(user.userId), contactsDecider);
+  const contacts = await contactLists.state(context, user.userId);
   return contacts.contacts.has(senderId);
 }

@@ -16,24 +16,33 @@ export interface EventMetadata {
   readonly [key: string]: unknown;
 }
 
-export interface NewEvent {
-  /** Unique id (UUID). Appending an id that is already stored in the same stream is idempotent. */
-  readonly id: string;
+/**
+ * An event's type and data. The adapters store any JSON object; a store decoded by the event
+ * catalog (see src/log.ts) narrows this to the union of the catalog's typed events.
+ */
+export interface EventShape {
   readonly type: string;
-  readonly data: JsonObject;
-  readonly metadata?: EventMetadata;
+  readonly data: object;
 }
 
-export interface RecordedEvent {
+export interface RawEvent extends EventShape {
+  readonly data: JsonObject;
+}
+
+export type NewEvent<Event extends EventShape = RawEvent> = Event & {
+  /** Unique id (UUID). Appending an id that is already stored in the same stream is idempotent. */
+  readonly id: string;
+  readonly metadata?: EventMetadata;
+};
+
+export type RecordedEvent<Event extends EventShape = RawEvent> = Event & {
   readonly id: string;
   readonly streamName: string;
   readonly revision: bigint;
   readonly position: bigint;
-  readonly type: string;
-  readonly data: JsonObject;
   readonly metadata: EventMetadata;
   readonly createdAt: Date;
-}
+};
 
 export interface AppendResult {
   /** Revision of the last event now in the stream. */
@@ -65,23 +74,23 @@ export interface SubscribeOptions {
   readonly signal?: AbortSignal;
 }
 
-export interface EventStore {
+export interface EventStore<Event extends EventShape = RawEvent> {
   appendToStream(
     streamName: string,
-    events: readonly NewEvent[],
+    events: readonly NewEvent<Event>[],
     options?: AppendOptions,
   ): Promise<AppendResult>;
   /** Events of one stream in revision order; an empty array when the stream does not exist. */
-  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent<Event>[]>;
   /** Events of the global log in position order. */
-  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent<Event>[]>;
   /** Position of the newest event in the log (0n when the log is empty). */
   headPosition(): Promise<bigint>;
   /**
    * Every event after `after`, in global order, exactly once: first what is stored, then live.
    * The iterator ends when `signal` aborts; it throws if the store fails.
    */
-  subscribeToAll(options?: SubscribeOptions): AsyncIterable<RecordedEvent>;
+  subscribeToAll(options?: SubscribeOptions): AsyncIterable<RecordedEvent<Event>>;
   /** Checks that the store answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { retryDelayMs, type RetryPolicy } from '../platform/backoff.js';
-import type { EventStore, EventStoreLogger, RecordedEvent } from './port.js';
+import type { EventShape, EventStore, EventStoreLogger, RawEvent, RecordedEvent } from './port.js';
 
 /*
  * One reader of the global log per process. Projections, the realtime node and the command side's
@@ -21,9 +21,9 @@ export interface SharedLogOptions {
 }
 
 /** Sees every event as the shared reader takes it in, before any consumer; must not throw. */
-export type LogObserver = (event: RecordedEvent) => void;
+export type LogObserver<Event extends EventShape = RawEvent> = (event: RecordedEvent<Event>) => void;
 
-export interface SharedLog {
+export interface SharedLog<Event extends EventShape = RawEvent> {
   /** Position of the newest event taken in (the start position before the first). */
   readonly position: bigint;
   /**
@@ -33,14 +33,14 @@ export interface SharedLog {
   covers(position: bigint): boolean;
   /** The newest revision of `streamName` among the events in the window, if any. */
   newestRevisionSeen(streamName: string): bigint | undefined;
-  observe(observer: LogObserver): void;
+  observe(observer: LogObserver<Event>): void;
   /** Every event after `after`, in order and once, in batches; ends when `signal` aborts. */
-  batches(after: bigint, signal: AbortSignal): AsyncIterable<readonly RecordedEvent[]>;
+  batches(after: bigint, signal: AbortSignal): AsyncIterable<readonly RecordedEvent<Event>[]>;
   stop(): Promise<void>;
 }
 
 /** Index of the first event with a position above `after` (events sorted by position). */
-function firstAfter(events: readonly RecordedEvent[], after: bigint): number {
+function firstAfter(events: readonly { readonly position: bigint }[], after: bigint): number {
   let low = 0;
   let high = events.length;
   while (low < high) {
@@ -52,25 +52,25 @@ function firstAfter(events: readonly RecordedEvent[], after: bigint): number {
 }
 
 /** Starts following the log from its current head. */
-export async function startSharedLog(
-  store: EventStore,
+export async function startSharedLog<Event extends EventShape>(
+  store: EventStore<Event>,
   logger: EventStoreLogger,
   options: SharedLogOptions = {},
-): Promise<SharedLog> {
+): Promise<SharedLog<Event>> {
   const windowSize = options.windowSize ?? 20_000;
   const maxBatchSize = options.maxBatchSize ?? 1_000;
   const retry = options.retry ?? { initialDelayMs: 100, maxDelayMs: 10_000 };
   const controller = new AbortController();
   const { signal } = controller;
-  const observers: LogObserver[] = [];
+  const observers: LogObserver<Event>[] = [];
   const start = await store.headPosition();
 
   // The window holds every event in (windowFrom, position], oldest first.
-  let window: RecordedEvent[] = [];
+  let window: RecordedEvent<Event>[] = [];
   let windowFrom = start;
   let position = start;
   /** Per stream in the window, its newest event (removed when that event leaves the window). */
-  const newestByStream = new Map<string, RecordedEvent>();
+  const newestByStream = new Map<string, RecordedEvent<Event>>();
   let waiters: (() => void)[] = [];
   let wakeScheduled = false;
 
@@ -87,7 +87,7 @@ export async function startSharedLog(
       waiters.push(resolve);
     });
 
-  function takeIn(event: RecordedEvent): void {
+  function takeIn(event: RecordedEvent<Event>): void {
     window.push(event);
     position = event.position;
     newestByStream.set(event.streamName, event);
@@ -132,7 +132,10 @@ export async function startSharedLog(
     }
   }
 
-  async function* batches(after: bigint, consumer: AbortSignal): AsyncGenerator<readonly RecordedEvent[]> {
+  async function* batches(
+    after: bigint,
+    consumer: AbortSignal,
+  ): AsyncGenerator<readonly RecordedEvent<Event>[]> {
     const stop = AbortSignal.any([signal, consumer]);
     stop.addEventListener('abort', wakeAll);
     let cursor = after;

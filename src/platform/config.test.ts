@@ -18,6 +18,37 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('holds every tunable, with one default each, and derives a key per purpose from the secret', () => {
+    const config = loadConfig(DEV);
+    expect(config).toMatchObject({
+      refreshTokenTtlSeconds: 30 * 24 * 3600,
+      refreshRetryGraceSeconds: 10,
+      readinessMaxProjectionLag: 1000,
+      databasePoolSize: 20,
+      aggregateCacheSize: 10_000,
+    });
+    const tuned = loadConfig({
+      ...DEV,
+      REFRESH_TOKEN_TTL_SECONDS: '3600',
+      REFRESH_RETRY_GRACE_SECONDS: '0',
+      READINESS_MAX_PROJECTION_LAG: '50',
+      DATABASE_POOL_SIZE: '5',
+      AGGREGATE_CACHE_SIZE: '0',
+    });
+    expect(tuned).toMatchObject({
+      refreshTokenTtlSeconds: 3600,
+      refreshRetryGraceSeconds: 0,
+      readinessMaxProjectionLag: 50,
+      databasePoolSize: 5,
+      aggregateCacheSize: 0,
+    });
+    expect(() => loadConfig({ ...DEV, DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
+    const { refreshRotation, emailVerification } = config.keys;
+    expect(refreshRotation.equals(emailVerification)).toBe(false);
+    const other = loadConfig({ ...DEV, JWT_SECRET: 'another-secret-0123456789-abcdefghijklmnop' });
+    expect(other.keys.refreshRotation.equals(refreshRotation)).toBe(false);
+  });
+
   it('fails naming the variable at fault', () => {
     expect(() => loadConfig({ ...DEV, PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => loadConfig({ ...DEV, PORT: '70000' })).toThrow(ConfigError);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
@@ -8,6 +9,19 @@ export type Role = (typeof ROLES)[number];
 const DEVELOPMENT_JWT_SECRET = 'development-only-secret-do-not-use-in-production';
 /** A secret with fewer different characters than this is a placeholder, not a key. */
 const MIN_DISTINCT_SECRET_CHARACTERS = 10;
+
+/**
+ * Defaults of the realtime node, shared with its own options (a node started without config, as
+ * tests do, gets the same values as one started from the environment).
+ */
+export const REALTIME_DEFAULTS = Object.freeze({
+  host: '0.0.0.0',
+  nodeTimeoutSeconds: 30,
+  replayLimit: 10_000,
+  maxConnectionsPerUser: 20,
+  maxBackpressureBytes: 1024 * 1024,
+  idleTimeoutSeconds: 60,
+});
 
 const EnvSchema = Type.Object({
   NODE_ENV: Type.Optional(
@@ -30,6 +44,11 @@ const EnvSchema = Type.Object({
   ),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   ACCESS_TOKEN_TTL_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]*$' })),
+  REFRESH_TOKEN_TTL_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,8}$' })),
+  REFRESH_RETRY_GRACE_SECONDS: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
+  READINESS_MAX_PROJECTION_LAG: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,6}$' })),
+  DATABASE_POOL_SIZE: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })),
+  AGGREGATE_CACHE_SIZE: Type.Optional(Type.String({ pattern: '^[0-9]{1,7}$' })),
   BCRYPT_ROUNDS: Type.Optional(Type.String({ pattern: '^([4-9]|1[0-5])$' })),
   LOG_LEVEL: Type.Optional(
     Type.Union(
@@ -52,6 +71,11 @@ const EnvSchema = Type.Object({
   LOGIN_IP_WINDOW_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
   REGISTRATIONS_PER_IP_PER_HOUR: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,5})$' })),
   SEND_RATE_PER_MINUTE: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,5})$' })),
+  OPS_PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
+  OTEL_SERVICE_NAME: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  OTEL_TRACES_SAMPLER_ARG: Type.Optional(Type.String({ pattern: '^(0(\\.[0-9]+)?|1(\\.0+)?)$' })),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -75,6 +99,18 @@ export interface Config {
   readonly jwtSecret: string;
   readonly jwtSecretIsDevelopmentDefault: boolean;
   readonly accessTokenTtlSeconds: number;
+  /** How long a login session (its refresh token family) lasts without use. */
+  readonly refreshTokenTtlSeconds: number;
+  /** A client that lost the answer to a refresh may retry it this long with the same token. */
+  readonly refreshRetryGraceSeconds: number;
+  /** Keys derived from JWT_SECRET, one per purpose, so that no two uses share one. */
+  readonly keys: { readonly refreshRotation: Buffer; readonly emailVerification: Buffer };
+  /** /health/ready fails when a projection is more than this many events behind the log. */
+  readonly readinessMaxProjectionLag: number;
+  /** Connections of the process's PostgreSQL pool (read models, checkpoints, presence). */
+  readonly databasePoolSize: number;
+  /** Aggregates (streams' folded states) the command side keeps in memory; 0 keeps none. */
+  readonly aggregateCacheSize: number;
   readonly bcryptRounds: number;
   readonly logLevel: string;
   readonly roles: readonly Role[];
@@ -93,6 +129,13 @@ export interface Config {
   readonly sendRatePerMinute: number;
   /** Serve GET /metrics and Swagger UI at /docs on the public port. */
   readonly opsEndpoints: boolean;
+  /** A private port serving /health/live, /health/ready and /metrics, whatever the roles; none unless set. */
+  readonly opsPort: number | undefined;
+  /** Tracing: where spans go (OTLP over HTTP); tracing is off without it. */
+  readonly otlpTracesUrl: string | undefined;
+  readonly serviceName: string;
+  /** Share of new traces recorded (traces continued from a caller follow the caller's choice). */
+  readonly traceSampleRatio: number;
 }
 
 export interface LoginLimits {
@@ -167,21 +210,40 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const databaseUrl = valid.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const jwtSecret = valid.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET;
+  const derivedKey = (purpose: string) => createHash('sha256').update(`${purpose}:${jwtSecret}`).digest();
   return Object.freeze({
     production,
     databaseUrl,
     eventStoreUrl: valid.EVENTSTORE_URL ?? databaseUrl,
-    host: valid.HOST ?? '0.0.0.0',
+    host: valid.HOST ?? REALTIME_DEFAULTS.host,
     port: port(valid.PORT, 3000, 'PORT'),
     realtimePort: port(valid.REALTIME_PORT, 3001, 'REALTIME_PORT'),
-    realtimeNodeTimeoutSeconds: Number(valid.REALTIME_NODE_TIMEOUT_SECONDS ?? 30),
-    realtimeReplayLimit: Number(valid.REALTIME_REPLAY_LIMIT ?? 10_000),
-    realtimeMaxConnectionsPerUser: Number(valid.REALTIME_MAX_CONNECTIONS_PER_USER ?? 20),
-    realtimeMaxBackpressureBytes: Number(valid.REALTIME_MAX_BACKPRESSURE_BYTES ?? 1024 * 1024),
-    realtimeIdleTimeoutSeconds: Number(valid.REALTIME_IDLE_TIMEOUT_SECONDS ?? 60),
-    jwtSecret: valid.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
+    realtimeNodeTimeoutSeconds: Number(
+      valid.REALTIME_NODE_TIMEOUT_SECONDS ?? REALTIME_DEFAULTS.nodeTimeoutSeconds,
+    ),
+    realtimeReplayLimit: Number(valid.REALTIME_REPLAY_LIMIT ?? REALTIME_DEFAULTS.replayLimit),
+    realtimeMaxConnectionsPerUser: Number(
+      valid.REALTIME_MAX_CONNECTIONS_PER_USER ?? REALTIME_DEFAULTS.maxConnectionsPerUser,
+    ),
+    realtimeMaxBackpressureBytes: Number(
+      valid.REALTIME_MAX_BACKPRESSURE_BYTES ?? REALTIME_DEFAULTS.maxBackpressureBytes,
+    ),
+    realtimeIdleTimeoutSeconds: Number(
+      valid.REALTIME_IDLE_TIMEOUT_SECONDS ?? REALTIME_DEFAULTS.idleTimeoutSeconds,
+    ),
+    jwtSecret,
     jwtSecretIsDevelopmentDefault: valid.JWT_SECRET === undefined,
     accessTokenTtlSeconds: Number(valid.ACCESS_TOKEN_TTL_SECONDS ?? 900),
+    refreshTokenTtlSeconds: Number(valid.REFRESH_TOKEN_TTL_SECONDS ?? 30 * 24 * 3600),
+    refreshRetryGraceSeconds: Number(valid.REFRESH_RETRY_GRACE_SECONDS ?? 10),
+    keys: Object.freeze({
+      refreshRotation: derivedKey('refresh-rotation'),
+      emailVerification: derivedKey('email-verification'),
+    }),
+    readinessMaxProjectionLag: Number(valid.READINESS_MAX_PROJECTION_LAG ?? 1000),
+    databasePoolSize: Number(valid.DATABASE_POOL_SIZE ?? 20),
+    aggregateCacheSize: Number(valid.AGGREGATE_CACHE_SIZE ?? 10_000),
     bcryptRounds: Number(valid.BCRYPT_ROUNDS ?? 10),
     logLevel: valid.LOG_LEVEL ?? 'info',
     roles: Object.freeze(parseRoles(valid.ROLES ?? ROLES.join(','))),
@@ -193,6 +255,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     registrationsPerIpPerHour: Number(valid.REGISTRATIONS_PER_IP_PER_HOUR ?? 20),
     sendRatePerMinute: Number(valid.SEND_RATE_PER_MINUTE ?? 120),
     opsEndpoints: valid.OPS_ENDPOINTS === undefined ? !production : valid.OPS_ENDPOINTS === 'true',
+    opsPort: valid.OPS_PORT === undefined ? undefined : port(valid.OPS_PORT, 0, 'OPS_PORT'),
+    otlpTracesUrl:
+      valid.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+      (valid.OTEL_EXPORTER_OTLP_ENDPOINT === undefined
+        ? undefined
+        : `${valid.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`),
+    serviceName: valid.OTEL_SERVICE_NAME ?? 'chat-backend',
+    traceSampleRatio: Number(valid.OTEL_TRACES_SAMPLER_ARG ?? 1),
     loginLimits: Object.freeze({
       maxFailures: Number(valid.LOGIN_MAX_FAILURES ?? 5),
       failureWindowSeconds: Number(valid.LOGIN_FAILURE_WINDOW_SECONDS ?? 15 * 60),

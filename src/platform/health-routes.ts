@@ -7,6 +7,7 @@ import type { HttpApp } from './http-app.js';
 export interface HealthDeps {
   readonly store: EventStore;
   readonly pool: pg.Pool;
+  /** The projections whose lag counts; none (a realtime-only process) leaves the check out. */
   readonly projections: readonly string[];
   /** Ready only while every projection is at most this many events behind the log. */
   readonly maxProjectionLag: number;
@@ -80,9 +81,11 @@ export function healthRoutes(deps: HealthDeps) {
             await deps.pool.query('SELECT 1');
             return undefined;
           }),
-          check('projections', request.log, () => projectionsBehind(deps)),
+          deps.projections.length === 0
+            ? undefined
+            : check('projections', request.log, () => projectionsBehind(deps)),
         ]);
-        const checks = { eventStore, database, projections };
+        const checks = { eventStore, database, ...(projections ? { projections } : {}) };
         const ok = Object.values(checks).every((result) => result.ok);
         return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
       },

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EventStore } from '../eventstore/port.js';
 import type { HttpApp } from './http-app.js';
 
@@ -21,6 +21,104 @@ export function createMetrics(): Metrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+  };
+}
+
+/** What the command path reports (see commands/command-instruments.ts). */
+export interface CommandMetrics {
+  /** A command finished: `outcome` is appended, unchanged, rejected, conflict or failed. */
+  finished(type: string, outcome: string): void;
+  /** A command's append met a concurrent write and it decided again. */
+  retried(type: string): void;
+}
+
+export function createCommandMetrics(metrics: Metrics): CommandMetrics {
+  const commands = new Counter({
+    name: 'chat_commands_total',
+    help: 'Commands handled, by command type and outcome (appended, unchanged, rejected, conflict, failed)',
+    labelNames: ['type', 'outcome'],
+    registers: [metrics.registry],
+  });
+  const retries = new Counter({
+    name: 'chat_command_retries_total',
+    help: 'Decisions taken again after an append met a concurrent write, by command type',
+    labelNames: ['type'],
+    registers: [metrics.registry],
+  });
+  return {
+    finished: (type, outcome) => commands.inc({ type, outcome }),
+    retried: (type) => retries.inc({ type }),
+  };
+}
+
+/** What a realtime node reports; the realtime code calls these and knows nothing of Prometheus. */
+export interface RealtimeMetrics {
+  connectionOpened(): void;
+  connectionClosed(): void;
+  /** `count` frames of `type` handed to sockets (or held for a socket that is catching up). */
+  framesSent(type: string, count: number): void;
+  /** A socket closed for not reading: over the buffer limit, or a replay it did not drain. */
+  backpressureClosed(reason: 'buffer_limit' | 'replay_drain_timeout'): void;
+  /** A resume's replay ended; `frames` is how many it sent. */
+  replayed(outcome: 'replayed' | 'resync' | 'closed', frames: number): void;
+  /** A client was told to reload: its gap was too long, or it fell too far behind while catching up. */
+  resynced(reason: 'replay_too_long' | 'held_overflow'): void;
+}
+
+export function createRealtimeMetrics(metrics: Metrics): RealtimeMetrics {
+  const registers = [metrics.registry];
+  const connections = new Gauge({
+    name: 'chat_realtime_connections',
+    help: 'WebSocket connections open on this node',
+    registers,
+  });
+  // Counted per frame type in a plain map, handed to the counter when scraped: a labelled
+  // increment costs far more than a map update, and this one runs for every frame.
+  const unsent = new Map<string, number>();
+  new Counter({
+    name: 'chat_realtime_frames_sent_total',
+    help: 'Frames sent to WebSockets, by frame type',
+    labelNames: ['type'],
+    registers,
+    collect() {
+      for (const [type, count] of unsent) this.inc({ type }, count);
+      unsent.clear();
+    },
+  });
+  const backpressureCloses = new Counter({
+    name: 'chat_realtime_backpressure_closes_total',
+    help: 'WebSockets closed for not reading, by reason (buffer_limit, replay_drain_timeout)',
+    labelNames: ['reason'],
+    registers,
+  });
+  const replays = new Counter({
+    name: 'chat_realtime_replays_total',
+    help: 'Resumes (since=…) by outcome (replayed, resync, closed)',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const replayFrames = new Histogram({
+    name: 'chat_realtime_replay_frames',
+    help: 'Frames sent by one replay',
+    buckets: [0, 1, 10, 100, 1000, 10_000],
+    registers,
+  });
+  const resyncs = new Counter({
+    name: 'chat_realtime_resyncs_total',
+    help: 'resync frames sent, by reason (replay_too_long, held_overflow)',
+    labelNames: ['reason'],
+    registers,
+  });
+  return {
+    connectionOpened: () => connections.inc(),
+    connectionClosed: () => connections.dec(),
+    framesSent: (type, count) => unsent.set(type, (unsent.get(type) ?? 0) + count),
+    backpressureClosed: (reason) => backpressureCloses.inc({ reason }),
+    replayed: (outcome, sent) => {
+      replays.inc({ outcome });
+      replayFrames.observe(sent);
+    },
+    resynced: (reason) => resyncs.inc({ reason }),
   };
 }
 
@@ -60,7 +158,11 @@ export function installMetrics(app: HttpApp, metrics: Metrics, options: { serve:
       reply.elapsedTime / 1000,
     );
   });
-  if (!options.serve) return;
+  if (options.serve) serveMetrics(app, metrics);
+}
+
+/** `GET /metrics`: every family in the registry, in Prometheus text format. */
+export function serveMetrics(app: HttpApp, metrics: Metrics): void {
   app.get('/metrics', { schema: { tags: ['operations'], hide: true } }, async (_request, reply) => {
     const body = await metrics.registry.metrics();
     return reply.type(metrics.registry.contentType).send(body);

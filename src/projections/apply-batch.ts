@@ -1,5 +1,5 @@
+import type { LoggedEvent } from '../log.js';
 import type pg from 'pg';
-import type { RecordedEvent } from '../eventstore/port.js';
 import type { Projection } from './projection.js';
 
 /** The checkpoint row, locked until the caller's transaction ends. */
@@ -29,7 +29,7 @@ export async function applyPast(
   client: pg.ClientBase,
   projection: Projection,
   checkpoint: bigint,
-  batch: readonly RecordedEvent[],
+  batch: readonly LoggedEvent[],
 ): Promise<bigint> {
   const events = batch.filter((event) => event.position > checkpoint && projection.handles.has(event.type));
   if (events.length > 0) await projection.applyBatch(client, events);

@@ -1,15 +1,6 @@
+import type { EventType } from '../domain/catalog.js';
+import type { LoggedEvent } from '../log.js';
 import type pg from 'pg';
-import type {
-  ConversationRead,
-  DirectConversationStarted,
-  GroupCreated,
-  MemberAdded,
-  MemberRemoved,
-  MessageDeleted,
-  MessageEdited,
-  MessageSent,
-} from '../domain/conversation/events.js';
-import type { RecordedEvent } from '../eventstore/port.js';
 import type { Projection } from './projection.js';
 
 /*
@@ -140,10 +131,10 @@ class MessageRun {
     return this.#sent.size + this.#changed.size + this.#unread.seqs.length + this.#reads.size === 0;
   }
 
-  add(event: RecordedEvent): void {
+  add(event: LoggedEvent): void {
     switch (event.type) {
       case 'MessageSent': {
-        const data = event.data as MessageSent['data'];
+        const { data } = event;
         this.#sent.set(data.conversationId, {
           conversationId: data.conversationId,
           messageId: data.messageId,
@@ -158,14 +149,14 @@ class MessageRun {
         return;
       }
       case 'MessageEdited': {
-        const data = event.data as MessageEdited['data'];
+        const { data } = event;
         this.#changeLast(data.conversationId, data.messageId, (last) => {
           if (!last.deleted) last.body = data.body;
         });
         return;
       }
       case 'MessageDeleted': {
-        const data = event.data as MessageDeleted['data'];
+        const { data } = event;
         this.#changeLast(data.conversationId, data.messageId, (last) => {
           last.body = null;
           last.deleted = true;
@@ -174,7 +165,7 @@ class MessageRun {
         return;
       }
       case 'ConversationRead': {
-        const data = event.data as ConversationRead['data'];
+        const { data } = event;
         const key = `${data.conversationId} ${data.userId}`;
         this.#reads.set(key, {
           conversationId: data.conversationId,
@@ -287,29 +278,29 @@ class MessageRun {
 }
 
 /** Applies an event that changes who the members are, on its own. */
-async function applyMembershipEvent(client: pg.ClientBase, event: RecordedEvent): Promise<void> {
+async function applyMembershipEvent(client: pg.ClientBase, event: LoggedEvent): Promise<void> {
   const position = event.position.toString();
   switch (event.type) {
     case 'DirectConversationStarted':
     case 'GroupCreated': {
       const started =
         event.type === 'GroupCreated'
-          ? (({ conversationId, title, creatorId, memberIds, createdAt }: GroupCreated['data']) => ({
-              conversationId,
+          ? {
+              conversationId: event.data.conversationId,
               kind: 'group',
-              title,
-              createdBy: creatorId,
-              memberIds,
-              at: createdAt,
-            }))(event.data as GroupCreated['data'])
-          : (({ conversationId, memberIds, startedAt }: DirectConversationStarted['data']) => ({
-              conversationId,
+              title: event.data.title,
+              createdBy: event.data.creatorId,
+              memberIds: event.data.memberIds,
+              at: event.data.createdAt,
+            }
+          : {
+              conversationId: event.data.conversationId,
               kind: 'direct',
               title: null,
               createdBy: null,
-              memberIds,
-              at: startedAt,
-            }))(event.data as DirectConversationStarted['data']);
+              memberIds: event.data.memberIds,
+              at: event.data.startedAt,
+            };
       await client.query({
         ...INSERT_CONVERSATION,
         values: [
@@ -328,7 +319,7 @@ async function applyMembershipEvent(client: pg.ClientBase, event: RecordedEvent)
       return;
     }
     case 'MemberAdded': {
-      const data = event.data as MemberAdded['data'];
+      const { data } = event;
       await client.query({
         ...ADD_MEMBER,
         values: [data.conversationId, data.userId, data.addedAt, data.readUpToSeq],
@@ -337,14 +328,14 @@ async function applyMembershipEvent(client: pg.ClientBase, event: RecordedEvent)
       return;
     }
     case 'MemberRemoved': {
-      const data = event.data as MemberRemoved['data'];
+      const { data } = event;
       await client.query({ ...REMOVE_MEMBER, values: [data.conversationId, data.userId] });
       return;
     }
   }
 }
 
-const MEMBERSHIP_EVENTS = new Set([
+const MEMBERSHIP_EVENTS = new Set<EventType>([
   'DirectConversationStarted',
   'GroupCreated',
   'MemberAdded',

@@ -1,4 +1,4 @@
-import type { MessageDeleted, MessageEdited, MessageSent } from '../domain/conversation/events.js';
+import type { MessageSent } from '../domain/conversation/events.js';
 import type { Projection } from './projection.js';
 
 const INSERT = {
@@ -43,7 +43,7 @@ export const historyProjection: Projection = {
     const deletes = new Set<string>();
     for (const event of events) {
       if (event.type === 'MessageSent') {
-        const data = event.data as MessageSent['data'];
+        const { data } = event;
         if (!inserted.has(data.messageId)) {
           inserted.set(data.messageId, {
             data,
@@ -54,15 +54,15 @@ export const historyProjection: Projection = {
           });
         }
       } else if (event.type === 'MessageEdited') {
-        const data = event.data as MessageEdited['data'];
+        const { data } = event;
         const row = inserted.get(data.messageId);
         if (row) {
           if (!row.deleted) Object.assign(row, { body: data.body, editedAt: data.editedAt });
         } else if (!deletes.has(data.messageId)) {
           edits.set(data.messageId, { body: data.body, editedAt: data.editedAt });
         }
-      } else {
-        const data = event.data as MessageDeleted['data'];
+      } else if (event.type === 'MessageDeleted') {
+        const { data } = event;
         const row = inserted.get(data.messageId);
         if (row) Object.assign(row, { body: null, deleted: true });
         else deletes.add(data.messageId);

@@ -1,5 +1,3 @@
-import type { RecordedEvent } from '../eventstore/port.js';
-
 /** A pair (owner → other) that an event adds, with the time it was added, or removes. */
 export type PairChange =
   | { readonly op: 'add'; readonly owner: string; readonly other: string; readonly at: string }
@@ -18,12 +16,13 @@ export interface PairWrites {
  * operation and whether a remove came before it matter.
  */
 export function foldPairChanges(
-  events: readonly RecordedEvent[],
-  changeOf: (event: RecordedEvent) => PairChange,
+  events: readonly LoggedEvent[],
+  changeOf: (event: LoggedEvent) => PairChange | undefined,
 ): PairWrites {
   const finals = new Map<string, { change: PairChange; removedBefore: boolean }>();
   for (const event of events) {
     const change = changeOf(event);
+    if (change === undefined) continue;
     const key = `${change.owner} ${change.other}`;
     const previous = finals.get(key);
     const removedBefore = (previous?.removedBefore ?? false) || previous?.change.op === 'remove';
@@ -46,3 +45,4 @@ export function foldPairChanges(
   }
   return writes;
 }
+import type { LoggedEvent } from '../log.js';

@@ -1,18 +1,20 @@
-import type { RecordedEvent } from '../eventstore/port.js';
-import { foldPairChanges } from './pair-changes.js';
+import type { LoggedEvent } from '../log.js';
+import type { EventType } from '../domain/catalog.js';
+import { foldPairChanges, type PairChange } from './pair-changes.js';
 import type { Projection } from './projection.js';
 
 /**
  * A read model of pairs (owner → other, with the time added): contacts, blocks. Each batch is
  * folded per pair (see pair-changes.ts), then written with one delete and one insert.
  */
-export function pairProjection<Added extends object, Removed extends object>(definition: {
+export function pairProjection(definition: {
   readonly name: string;
   readonly table: string;
   /** Column names: owner, other, time added. */
   readonly columns: readonly [string, string, string];
-  readonly added: { readonly type: string; readonly read: (data: Added) => [string, string, string] };
-  readonly removed: { readonly type: string; readonly read: (data: Removed) => [string, string] };
+  readonly handles: readonly EventType[];
+  /** The pair an event adds or removes; undefined for an event of no concern. */
+  readonly changeOf: (event: LoggedEvent) => PairChange | undefined;
 }): Projection {
   const [owner, other, at] = definition.columns;
   const remove = {
@@ -29,16 +31,9 @@ export function pairProjection<Added extends object, Removed extends object>(def
   return {
     name: definition.name,
     tables: [definition.table],
-    handles: new Set([definition.added.type, definition.removed.type]),
-    async applyBatch(client, events: readonly RecordedEvent[]) {
-      const { deletes, inserts } = foldPairChanges(events, (event) => {
-        if (event.type === definition.added.type) {
-          const [from, to, when] = definition.added.read(event.data as Added);
-          return { op: 'add', owner: from, other: to, at: when };
-        }
-        const [from, to] = definition.removed.read(event.data as Removed);
-        return { op: 'remove', owner: from, other: to };
-      });
+    handles: new Set(definition.handles),
+    async applyBatch(client, events: readonly LoggedEvent[]) {
+      const { deletes, inserts } = foldPairChanges(events, definition.changeOf);
       if (deletes.owners.length > 0)
         await client.query({ ...remove, values: [deletes.owners, deletes.others] });
       if (inserts.owners.length > 0) {

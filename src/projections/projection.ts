@@ -1,5 +1,6 @@
+import type { EventType } from '../domain/catalog.js';
+import type { LoggedEvent } from '../log.js';
 import type pg from 'pg';
-import type { RecordedEvent } from '../eventstore/port.js';
 
 /**
  * A read model kept up to date from the log. A batch is written set-based: the projection folds
@@ -9,9 +10,9 @@ import type { RecordedEvent } from '../eventstore/port.js';
 export interface Projection {
   readonly name: string;
   /** Event types it applies; every other event only moves its checkpoint. */
-  readonly handles: ReadonlySet<string>;
+  readonly handles: ReadonlySet<EventType>;
   /** The tables it owns, emptied by a rebuild (children first). */
   readonly tables: readonly string[];
   /** Applies events (of the types it handles, in log order) inside the caller's transaction. */
-  applyBatch(client: pg.ClientBase, events: readonly RecordedEvent[]): Promise<void>;
+  applyBatch(client: pg.ClientBase, events: readonly LoggedEvent[]): Promise<void>;
 }

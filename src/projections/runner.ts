@@ -1,18 +1,21 @@
+import type { LogReader } from '../log.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import type { SharedLog } from '../eventstore/shared-log.js';
 import type { Logger } from '../platform/logger.js';
+import { withEventsSpan, type Tracing } from '../platform/tracing.js';
 import { inTransaction } from '../platform/transactions.js';
 import { applyPast } from './apply-batch.js';
 import type { Projection } from './projection.js';
 
 export interface ProjectorDeps {
   /** The process's one reader of the log. */
-  readonly log: SharedLog;
+  readonly log: LogReader;
   readonly pool: pg.Pool;
   readonly logger: Logger;
   /** How often a standby projector retries for the locks, and a failed one restarts. */
   readonly retryDelayMs?: number;
+  /** A span per projection per batch, continuing the traces stored in the events. */
+  readonly tracing?: Tracing | undefined;
 }
 
 /*
@@ -36,6 +39,11 @@ const SAVE_CHECKPOINTS = {
 
 class CheckpointMoved extends Error {
   override readonly name = 'CheckpointMoved';
+}
+
+/** A batch that deadlocked with a rebuild swapping its tables in: the swap has won; start again. */
+function isDeadlock(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '40P01';
 }
 
 async function tryLock(leader: pg.PoolClient, names: readonly string[]): Promise<string[]> {
@@ -70,7 +78,13 @@ async function project(led: readonly Projection[], deps: ProjectorDeps, stop: Ab
       const moved = new Map<string, bigint>();
       for (const projection of led) {
         const previous = checkpoints.get(projection.name) ?? 0n;
-        const position = await applyPast(client, projection, previous, batch);
+        const position = await withEventsSpan(
+          deps.tracing,
+          `projection ${projection.name}`,
+          () => batch.filter((event) => event.position > previous && projection.handles.has(event.type)),
+          { 'chat.projection': projection.name },
+          () => applyPast(client, projection, previous, batch),
+        );
         if (position > previous) moved.set(projection.name, position);
       }
       if (moved.size === 0) return moved;
@@ -141,7 +155,7 @@ async function lead(
       try {
         await project(led, deps, stop);
       } catch (error) {
-        if (!(error instanceof CheckpointMoved)) throw error;
+        if (!(error instanceof CheckpointMoved) && !isDeadlock(error)) throw error;
         deps.logger.info(
           { projections: led.map((p) => p.name) },
           'a checkpoint moved; projecting again from it',

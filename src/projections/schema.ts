@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { migrate, type Migration } from '../platform/migrate.js';
 
-const migrations: Migration[] = [
+/** The read models' tables; a rebuild also runs them, in a schema of its own, to make its shadow tables. */
+export const readModelMigrations: readonly Migration[] = [
   {
     id: '001-read-models',
     sql: `
@@ -111,4 +112,4 @@ const migrations: Migration[] = [
   },
 ];
 
-export const migrateReadModels = (pool: pg.Pool) => migrate(pool, 'read-models', migrations);
+export const migrateReadModels = (pool: pg.Pool) => migrate(pool, 'read-models', readModelMigrations);

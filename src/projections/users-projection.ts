@@ -1,4 +1,4 @@
-import type { EmailVerified, ProfileChanged, UserRegistered } from '../domain/user/user.js';
+import type { UserRegistered } from '../domain/user/user.js';
 import type { Projection } from './projection.js';
 
 const INSERT = {
@@ -29,13 +29,13 @@ export const usersProjection: Projection = {
     const renamed = new Map<string, string>();
     for (const event of events) {
       if (event.type === 'UserRegistered') {
-        const data = event.data as UserRegistered['data'];
+        const { data } = event;
         if (!registered.has(data.userId)) registered.set(data.userId, data);
       } else if (event.type === 'ProfileChanged') {
-        const data = event.data as ProfileChanged['data'];
+        const { data } = event;
         if (data.displayName !== undefined) renamed.set(data.userId, data.displayName);
-      } else {
-        verified.add((event.data as EmailVerified['data']).userId);
+      } else if (event.type === 'EmailVerified') {
+        verified.add(event.data.userId);
       }
     }
     // A user's events come in stream order, so the registration is inserted before its verification.

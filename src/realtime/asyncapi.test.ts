@@ -1,6 +1,6 @@
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '../eventstore/port.js';
+import type { LoggedEvent } from '../log.js';
 import { asyncApiDocument } from './asyncapi.js';
 import { frameFor } from './frames.js';
 import { EVENT_FRAMES, SERVER_FRAMES } from './protocol.js';
@@ -66,16 +66,17 @@ describe('the AsyncAPI document', () => {
 });
 
 describe('the server frame schemas', () => {
-  const recorded = (type: string, data: Record<string, unknown>): RecordedEvent => ({
-    id: 'e',
-    streamName: 's',
-    revision: 0n,
-    position: 42n,
-    type,
-    data,
-    metadata: {},
-    createdAt: new Date(),
-  });
+  const recorded = (type: string, data: Record<string, unknown>): LoggedEvent =>
+    ({
+      id: 'e',
+      streamName: 's',
+      revision: 0n,
+      position: 42n,
+      type,
+      data,
+      metadata: {},
+      createdAt: new Date(),
+    }) as unknown as LoggedEvent;
   const message = { conversationId: 'c', messageId: 'm', seq: 1, senderId: 'a', recipientIds: ['a', 'b'] };
 
   it('describe what the server sends for each event', () => {

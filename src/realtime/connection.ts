@@ -1,8 +1,9 @@
 import type { WebSocket } from 'uWebSockets.js';
+import type { RealtimeMetrics } from '../platform/metrics.js';
 import type { AccessTokenClaims } from '../platform/tokens.js';
 import type { EphemeralFrame } from './ephemeral-messages.js';
 import type { FrameText } from './wire-format.js';
-import { userTopic } from './wire-format.js';
+import { PONG_TEXT, RESYNC_TEXT, userTopic } from './wire-format.js';
 
 /** Whether the token's user exists, when the upgrade could not tell at once. */
 export type UserCheck = 'exists' | 'unknown' | 'failed';
@@ -23,6 +24,11 @@ export interface UpgradeData {
 
 /** Ephemeral frames kept for one connection while its presence snapshot is read; more are dropped. */
 const MAX_HELD_EPHEMERAL = 1000;
+
+/** The metrics' name for a frame without position. */
+const ephemeralType = (frame: EphemeralFrame): string => (frame.presence ? 'presence' : 'typing');
+const controlType = (text: string): string =>
+  text === RESYNC_TEXT ? 'resync' : text === PONG_TEXT ? 'pong' : 'other';
 
 /** setTimeout cannot wait longer than this (about 24.8 days); longer waits are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -46,14 +52,17 @@ export class Connection {
   #ephemeralHeld: EphemeralFrame[] | undefined;
   readonly #ws: WebSocket<UpgradeData>;
   readonly #maxHeldFrames: number;
+  readonly #metrics: RealtimeMetrics | undefined;
 
   constructor(
     readonly id: number,
     ws: WebSocket<UpgradeData>,
     maxHeldFrames: number,
+    metrics?: RealtimeMetrics,
   ) {
     this.#ws = ws;
     this.#maxHeldFrames = maxHeldFrames;
+    this.#metrics = metrics;
     this.userId = ws.getUserData().claims.userId;
     this.topic = userTopic(this.userId);
   }
@@ -76,7 +85,9 @@ export class Connection {
   }
 
   send(text: string): void {
-    if (!this.#closed) this.#ws.send(text, false);
+    if (this.#closed) return;
+    this.#ws.send(text, false);
+    this.#metrics?.framesSent(controlType(text), 1);
   }
 
   /** Sends frames from `from` on, in one corked write, until the buffer passes `highWaterBytes`. */
@@ -105,6 +116,7 @@ export class Connection {
     }
     if (this.#ws.getBufferedAmount() > maxBufferedBytes) return;
     this.#ws.cork(() => this.#ws.send(frame.text, false));
+    this.#metrics?.framesSent(ephemeralType(frame), 1);
   }
 
   /** Keeps ephemeral frames back until `releaseEphemeral` (while a snapshot of them is read). */
@@ -128,6 +140,7 @@ export class Connection {
           told.set(frame.presence.userId, frame.presence.online);
         }
         this.#ws.send(frame.text, false);
+        this.#metrics?.framesSent(ephemeralType(frame), 1);
       }
     });
   }

@@ -1,17 +1,19 @@
+import type { LoggedEvent } from '../log.js';
 import { describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '../eventstore/port.js';
 import { frameFor } from './frames.js';
 
-const recorded = (type: string, data: Record<string, unknown>): RecordedEvent => ({
-  id: 'e',
-  streamName: 's',
-  revision: 0n,
-  position: 42n,
-  type,
-  data,
-  metadata: {},
-  createdAt: new Date(0),
-});
+/** An event with only the fields a frame looks at: the mapping reads nothing else. */
+const recorded = (type: string, data: Record<string, unknown>): LoggedEvent =>
+  ({
+    id: 'e',
+    streamName: 's',
+    revision: 0n,
+    position: 42n,
+    type,
+    data,
+    metadata: {},
+    createdAt: new Date(0),
+  }) as unknown as LoggedEvent;
 
 describe('frameFor', () => {
   it('routes conversation events to their recipients without repeating the member list', () => {

@@ -1,49 +1,55 @@
-import type { ContactAdded, ContactRemoved } from '../domain/contacts/contacts.js';
-import type { ConversationEvent, ConversationRead } from '../domain/conversation/events.js';
-import type { RecordedEvent } from '../eventstore/port.js';
+import type { LoggedEvent } from '../log.js';
 import type { RealtimeFrame } from './realtime-frame.js';
 
-/** Conversation events whose data names who receives them (`recipientIds`) and their frame type. */
-const ROUTED_BY_RECIPIENTS: Partial<Record<ConversationEvent['type'], string>> = {
-  MessageSent: 'message.sent',
-  MessageEdited: 'message.edited',
-  MessageDeleted: 'message.deleted',
-  MemberAdded: 'member.added',
-  MemberRemoved: 'member.removed',
-};
+/** The frame of a conversation event routed by its `recipientIds`, which clients do not need repeated. */
+function routed(
+  type: string,
+  event: LoggedEvent & { data: { recipientIds: readonly string[] } },
+): RealtimeFrame {
+  const { recipientIds, ...data } = event.data;
+  return { type, position: event.position, audience: recipientIds, data };
+}
 
 /**
  * What a stored event means to connected clients: the frame type of the public contract, who it
  * concerns, and the data they may see. Events that concern no client map to undefined.
  */
-export function frameFor(event: RecordedEvent): RealtimeFrame | undefined {
+export function frameFor(event: LoggedEvent): RealtimeFrame | undefined {
   const { position } = event;
-  const routed = ROUTED_BY_RECIPIENTS[event.type as ConversationEvent['type']];
-  if (routed !== undefined) {
-    // The audience decides routing; clients do not need the member list repeated per event.
-    const { recipientIds, ...data } = event.data as { recipientIds: string[] };
-    return { type: routed, position, audience: recipientIds, data };
-  }
   switch (event.type) {
+    case 'MessageSent':
+      return routed('message.sent', event);
+    case 'MessageEdited':
+      return routed('message.edited', event);
+    case 'MessageDeleted':
+      return routed('message.deleted', event);
+    case 'MemberAdded':
+      return routed('member.added', event);
+    case 'MemberRemoved':
+      return routed('member.removed', event);
     case 'DirectConversationStarted':
-    case 'GroupCreated': {
-      const data = event.data as { memberIds: string[] };
-      const kind = event.type === 'GroupCreated' ? 'group' : 'direct';
-      return { type: 'conversation.created', position, audience: data.memberIds, data: { ...data, kind } };
-    }
+      return {
+        type: 'conversation.created',
+        position,
+        audience: event.data.memberIds,
+        data: { ...event.data, kind: 'direct' },
+      };
+    case 'GroupCreated':
+      return {
+        type: 'conversation.created',
+        position,
+        audience: event.data.memberIds,
+        data: { ...event.data, kind: 'group' },
+      };
     case 'ConversationRead': {
       // Older markers name no recipients: they were the reader's alone.
-      const { recipientIds, ...data } = event.data as ConversationRead['data'];
+      const { recipientIds, ...data } = event.data;
       return { type: 'conversation.read', position, audience: recipientIds ?? [data.userId], data };
     }
-    case 'ContactAdded': {
-      const data = event.data as ContactAdded['data'];
-      return { type: 'contact.added', position, audience: [data.ownerId], data };
-    }
-    case 'ContactRemoved': {
-      const data = event.data as ContactRemoved['data'];
-      return { type: 'contact.removed', position, audience: [data.ownerId], data };
-    }
+    case 'ContactAdded':
+      return { type: 'contact.added', position, audience: [event.data.ownerId], data: event.data };
+    case 'ContactRemoved':
+      return { type: 'contact.removed', position, audience: [event.data.ownerId], data: event.data };
     default:
       return undefined;
   }

@@ -1,10 +1,10 @@
-import type { EventStore, RecordedEvent } from '../eventstore/port.js';
+import type { LogStore, LoggedEvent } from '../log.js';
 import type { RealtimeFrame } from './realtime-frame.js';
 
 /** A page of one user's events in a gap of the log. */
 export interface GapPage {
   /** The user's events (those whose frame is for them), in log order. */
-  readonly events: RecordedEvent[];
+  readonly events: LoggedEvent[];
   /** Every event up to this position has been looked at: the next page starts after it. */
   readonly scannedTo: bigint;
 }
@@ -20,7 +20,7 @@ export type GapReader = (
   maxCount: number,
 ) => Promise<GapPage>;
 
-/** Events read per query when the log itself is scanned. */
+/** Most events read per query when the log itself is scanned. */
 const SCAN_BATCH = 500;
 
 /**
@@ -28,14 +28,16 @@ const SCAN_BATCH = 500;
  * log, not the user; the resume index (resume-index.ts) serves the part of a gap it covers.
  */
 export function logScanGapReader(deps: {
-  readonly store: EventStore;
-  readonly frameFor: (event: RecordedEvent) => RealtimeFrame | undefined;
+  readonly store: LogStore;
+  readonly frameFor: (event: LoggedEvent) => RealtimeFrame | undefined;
 }): GapReader {
   return async (userId, after, horizon, maxCount) => {
-    const events: RecordedEvent[] = [];
+    const events: LoggedEvent[] = [];
+    // No more at a time than the caller takes: a replay reads little, to hold little.
+    const batch = Math.min(SCAN_BATCH, Math.max(maxCount, 1));
     let cursor = after;
     while (cursor < horizon) {
-      const page = await deps.store.readAll({ after: cursor, maxCount: SCAN_BATCH });
+      const page = await deps.store.readAll({ after: cursor, maxCount: batch });
       if (page.length === 0) return { events, scannedTo: horizon };
       for (const event of page) {
         if (event.position > horizon) return { events, scannedTo: horizon };

@@ -1,7 +1,6 @@
+import type { LogReader, LoggedEvent } from '../log.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { RecordedEvent } from '../eventstore/port.js';
-import type { SharedLog } from '../eventstore/shared-log.js';
 import { retryDelayMs, type RetryPolicy } from '../platform/backoff.js';
 
 /** The node's place in the process's shared log. */
@@ -20,9 +19,9 @@ const DEFAULT_RETRY: RetryPolicy = { initialDelayMs: 100, maxDelayMs: 10_000 };
  * position handed out; it never gives up and never rejects.
  */
 export function startLogFeed(deps: {
-  log: SharedLog;
+  log: LogReader;
   after: bigint;
-  onEvent: (event: RecordedEvent) => void;
+  onEvent: (event: LoggedEvent) => void;
   logger: Logger;
   retry?: RetryPolicy;
 }): LogFeed {

@@ -1,5 +1,3 @@
-import type { RecordedEvent } from '../eventstore/port.js';
-
 /**
  * What the realtime node pushes for one event of the global log: the mapping from domain events
  * (`frames.ts`) produces these, the server serialises each once and sends it to every open
@@ -17,4 +15,5 @@ export interface RealtimeFrame {
 }
 
 /** Maps one recorded event to its frame, or `undefined` when the event concerns no connected client. */
-export type FrameFor = (event: RecordedEvent) => RealtimeFrame | undefined;
+export type FrameFor = (event: LoggedEvent) => RealtimeFrame | undefined;
+import type { LoggedEvent } from '../log.js';

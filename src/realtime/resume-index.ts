@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { EventStore, RecordedEvent } from '../eventstore/port.js';
+import type { LogStore, LoggedEvent } from '../log.js';
 import type { Projection } from '../projections/projection.js';
 import { isUuid } from './ephemeral-messages.js';
 import { frameFor } from './frames.js';
@@ -14,7 +14,7 @@ import type { RealtimeFrame } from './realtime-frame.js';
  * is scanned from the log.
  */
 
-export const RESUME_INDEX = 'resume-index';
+export const RESUME_INDEX = 'resume_index';
 const TABLE = 'user_event_positions';
 
 const INSERT = {
@@ -25,7 +25,7 @@ const INSERT = {
 };
 
 /** The event types that have frames (frames.ts): the only ones the index holds. */
-const FRAMED_TYPES = [
+const FRAMED_TYPES: readonly LoggedEvent['type'][] = [
   'DirectConversationStarted',
   'GroupCreated',
   'MemberAdded',
@@ -61,7 +61,7 @@ export const resumeIndexProjection: Projection = {
 };
 
 /** Who the event's frame is for; an event the mapping cannot read (a bug, a bad shape) is for nobody. */
-function audienceOf(event: RecordedEvent): readonly string[] {
+function audienceOf(event: LoggedEvent): readonly string[] {
   try {
     return frameFor(event)?.audience ?? [];
   } catch {
@@ -81,8 +81,8 @@ interface IndexedRow {
  */
 export function indexedGapReader(deps: {
   readonly pool: pg.Pool;
-  readonly store: EventStore;
-  readonly frameFor: (event: RecordedEvent) => RealtimeFrame | undefined;
+  readonly store: LogStore;
+  readonly frameFor: (event: LoggedEvent) => RealtimeFrame | undefined;
   readonly fallback: GapReader;
 }): GapReader {
   return async (userId, after, horizon, maxCount) => {
@@ -117,7 +117,7 @@ const min = (a: bigint, b: bigint) => (a < b ? a : b);
  * The indexed events, read back from their streams: consecutive revisions of one stream (a
  * conversation's messages, typically) in one read.
  */
-async function readEvents(store: EventStore, rows: readonly IndexedRow[]): Promise<RecordedEvent[]> {
+async function readEvents(store: LogStore, rows: readonly IndexedRow[]): Promise<LoggedEvent[]> {
   const runs: { streamName: string; from: bigint; count: number }[] = [];
   for (const row of rows) {
     const revision = BigInt(row.revision);

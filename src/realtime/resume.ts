@@ -1,4 +1,5 @@
-import type { EventStore, RecordedEvent } from '../eventstore/port.js';
+import type { LogStore, LoggedEvent } from '../log.js';
+import type { RealtimeMetrics } from '../platform/metrics.js';
 import { CloseCode, CloseReason } from './close-codes.js';
 import type { Connection } from './connection.js';
 import type { GapPage, GapReader } from './gap-reader.js';
@@ -16,8 +17,8 @@ const COUNT_BATCH = 500;
 export const REPLAY_DRAIN_TIMEOUT_MS = 15_000;
 
 export interface ResumeDeps {
-  readonly store: EventStore;
-  readonly frameFor: (event: RecordedEvent) => RealtimeFrame | undefined;
+  readonly store: LogStore;
+  readonly frameFor: (event: LoggedEvent) => RealtimeFrame | undefined;
   /** Reads the user's own events in a gap (the resume index, else a scan of the log). */
   readonly readGap: GapReader;
   /** The feed's current position: live frames up to it have been handed out already. */
@@ -28,6 +29,7 @@ export interface ResumeDeps {
   readonly highWaterBytes: number;
   /** Stops holding frames for the connection and subscribes it to live pub/sub. */
   readonly goLive: (connection: Connection) => void;
+  readonly metrics?: RealtimeMetrics | undefined;
 }
 
 type Replay =
@@ -45,7 +47,9 @@ type Replay =
  */
 export async function resume(connection: Connection, since: bigint, deps: ResumeDeps): Promise<void> {
   const from = await capAtHead(since, deps);
-  const replay = await replayMissedFrames(connection, from, deps);
+  const tally = { frames: 0 };
+  const replay = await replayMissedFrames(connection, from, deps, tally);
+  deps.metrics?.replayed(replay.kind, tally.frames);
   if (replay.kind === 'closed') return;
   let resync = replay.kind === 'resync';
   let batch: readonly FrameText[] = [];
@@ -56,6 +60,7 @@ export async function resume(connection: Connection, since: bigint, deps: Resume
   for (;;) {
     if (connection.isClosed) return;
     if (resync || connection.heldOverflowed) {
+      deps.metrics?.resynced(connection.heldOverflowed ? 'held_overflow' : 'replay_too_long');
       // Too much to replay, or too many live frames piled up meanwhile: the client reloads over
       // HTTP, then gets every frame held from then on (all newer than anything it was sent).
       connection.send(RESYNC_TEXT);
@@ -103,8 +108,8 @@ interface Gap {
   readonly lastEdit: Map<string, bigint>;
 }
 
-const messageIdOf = (event: RecordedEvent): string | undefined =>
-  typeof event.data.messageId === 'string' ? event.data.messageId : undefined;
+const messageIdOf = (event: LoggedEvent): string | undefined =>
+  'messageId' in event.data ? event.data.messageId : undefined;
 
 /**
  * Reads the user's events between `from` and `horizon` a page at a time, forgetting each page
@@ -140,12 +145,12 @@ async function surveyGap(userId: string, from: bigint, horizon: bigint, deps: Re
  * A replay shows what history shows now: the frame of a message deleted later in the gap, or of
  * a version edited again later in it, goes without its body (the later frames tell the rest).
  */
-function asReplayed(frame: RealtimeFrame, event: RecordedEvent, gap: Gap): RealtimeFrame {
+function asReplayed(frame: RealtimeFrame, event: LoggedEvent, gap: Gap): RealtimeFrame {
   const messageId = messageIdOf(event);
   if (messageId === undefined || !('body' in frame.data)) return frame;
   const superseded = gap.deleted.has(messageId) || (gap.lastEdit.get(messageId) ?? -1n) > event.position;
   if (!superseded) return frame;
-  const { body: _body, ...data } = frame.data as { body?: unknown };
+  const { body: _body, ...data } = frame.data;
   return { ...frame, data };
 }
 
@@ -157,7 +162,12 @@ function asReplayed(frame: RealtimeFrame, event: RecordedEvent, gap: Gap): Realt
  * read at a time under the socket's backpressure, so a resume holds one read and the socket's
  * buffer in memory, whatever the history. Only the user's own events are read (`readGap`).
  */
-async function replayMissedFrames(connection: Connection, from: bigint, deps: ResumeDeps): Promise<Replay> {
+async function replayMissedFrames(
+  connection: Connection,
+  from: bigint,
+  deps: ResumeDeps,
+  tally: { frames: number },
+): Promise<Replay> {
   const horizon = deps.feedPosition();
   const gap = await surveyGap(connection.userId, from, horizon, deps);
   if (gap.tooLong) return { kind: 'resync' };
@@ -167,10 +177,13 @@ async function replayMissedFrames(connection: Connection, from: bigint, deps: Re
     if (connection.heldOverflowed) return { kind: 'resync' };
     let page: GapPage | undefined = await deps.readGap(connection.userId, cursor, horizon, READ_BATCH);
     const frames: FrameText[] = [];
+    const types = deps.metrics ? new Map<string, number>() : undefined;
     for (const event of page.events) {
       const frame = deps.frameFor(event);
-      if (frame?.audience.includes(connection.userId))
+      if (frame?.audience.includes(connection.userId)) {
         frames.push(serialiseFrame(asReplayed(frame, event, gap)));
+        types?.set(frame.type, (types.get(frame.type) ?? 0) + 1);
+      }
     }
     const progressed = page.scannedTo > cursor;
     cursor = page.scannedTo;
@@ -178,6 +191,8 @@ async function replayMissedFrames(connection: Connection, from: bigint, deps: Re
     const sent = await sendPaced(connection, frames, deps.highWaterBytes);
     if (sent === 'closed') return { kind: 'closed' };
     if (sent === 'overflowed') return { kind: 'resync' };
+    tally.frames += frames.length;
+    for (const [type, count] of types ?? []) deps.metrics?.framesSent(type, count);
     if (!progressed) break;
   }
   return { kind: 'replayed', coveredUpTo: cursor };

@@ -1,5 +1,5 @@
+import type { LoggedEvent } from '../log.js';
 import type { Logger } from 'pino';
-import type { RecordedEvent } from '../eventstore/port.js';
 import type { FrameFor, RealtimeFrame } from './realtime-frame.js';
 
 /**
@@ -9,7 +9,7 @@ import type { FrameFor, RealtimeFrame } from './realtime-frame.js';
 export function safeFrameFor(
   frameFor: FrameFor,
   logger: Logger,
-): (event: RecordedEvent) => RealtimeFrame | undefined {
+): (event: LoggedEvent) => RealtimeFrame | undefined {
   return (event) => {
     try {
       return frameFor(event);

@@ -1,9 +1,11 @@
+import type { LogReader, LogStore } from '../log.js';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Messaging } from '../commands/messaging.js';
-import type { EventStore } from '../eventstore/port.js';
-import type { SharedLog } from '../eventstore/shared-log.js';
+import { REALTIME_DEFAULTS } from '../platform/config.js';
+import type { RealtimeMetrics } from '../platform/metrics.js';
 import type { TokenService } from '../platform/tokens.js';
+import type { Tracing } from '../platform/tracing.js';
 import type { FrameFor } from './realtime-frame.js';
 import { DEFAULT_TYPING_LIMITS, type TypingLimits } from './typing.js';
 
@@ -13,9 +15,9 @@ export interface RealtimeServerDeps {
   /** 0 = any free port (see RealtimeServer.port). */
   readonly port: number;
   /** For replays to resuming clients and the head position. */
-  readonly store: EventStore;
+  readonly store: LogStore;
   /** The process's one reader of the log, which the node follows for live frames. */
-  readonly log: SharedLog;
+  readonly log: LogReader;
   /**
    * The read-model database (PostgreSQL): contacts and conversation members for presence and
    * typing, the presence tables, and the NOTIFY channel that carries them between nodes. The node
@@ -50,15 +52,15 @@ export interface RealtimeServerDeps {
   readonly heartbeatIntervalMs?: number;
   /** Typing rate limits per user on this node; default one per conversation per 2 s, 10 per 10 s. */
   readonly typingLimits?: Partial<TypingLimits>;
+  /** Connection, frame, replay and backpressure counts (Prometheus); none without it. */
+  readonly metrics?: RealtimeMetrics;
+  /** A span per fanned-out event, continuing the trace stored in its metadata. */
+  readonly tracing?: Tracing | undefined;
 }
 
 const DEFAULTS = {
-  host: '0.0.0.0',
-  maxBackpressureBytes: 1024 * 1024,
-  replayLimit: 10_000,
-  maxConnectionsPerUser: 20,
-  idleTimeoutSeconds: 60,
-  nodeTimeoutMs: 30_000,
+  ...REALTIME_DEFAULTS,
+  nodeTimeoutMs: REALTIME_DEFAULTS.nodeTimeoutSeconds * 1000,
 };
 
 /** Fills in the defaults and refuses values uWS or the resume logic cannot work with. */

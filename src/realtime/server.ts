@@ -76,7 +76,13 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
   });
   // Acks wait for their command's frame (see pending-acks.ts); the feed is created just below.
   const acks = new PendingAcks(() => feed.position);
-  const fanOut = createFanOut({ publish: (topic, text) => app.publish(topic, text, false), frameFor });
+  const { metrics } = deps;
+  const fanOut = createFanOut({
+    publish: (topic, text) => app.publish(topic, text, false),
+    frameFor,
+    ...(metrics ? { metrics, subscribers: (topic: string) => app.numSubscribers(topic) } : {}),
+    tracing: deps.tracing,
+  });
   const feed = startLogFeed({
     log: deps.log,
     after: await deps.store.headPosition().catch(async (error: unknown) => {
@@ -110,6 +116,7 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
       connection.goLive();
       acks.flush();
     },
+    metrics,
   };
 
   /** Serves an open connection whose user is known to exist: presence, frames, expiry, early messages. */
@@ -162,7 +169,9 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
         nextConnectionId++,
         ws,
         Math.max(options.replayLimit, MIN_HELD_FRAMES),
+        metrics,
       );
+      metrics?.connectionOpened();
       data.connection = connection;
       connections.add(connection);
       if (!data.userCheck) {
@@ -193,6 +202,7 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
     dropped: (ws) => {
       const connection = ws.getUserData().connection;
       if (!connection || connection.isClosed || !connection.noteOverBackpressureLimit()) return;
+      metrics?.backpressureClosed('buffer_limit');
       logger.warn(
         { connectionId: connection.id, userId: connection.userId, bufferedBytes: ws.getBufferedAmount() },
         'realtime connection over the backpressure limit; closing it',
@@ -202,6 +212,8 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
       const connection = ws.getUserData().connection;
       if (!connection) return;
       connection.markClosed();
+      metrics?.connectionClosed();
+      if (code === CloseCode.tooSlow) metrics?.backpressureClosed('replay_drain_timeout');
       connections.delete(connection);
       leave(ws.getUserData().claims.userId);
       fanOut.release(connection);

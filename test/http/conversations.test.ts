@@ -286,6 +286,7 @@ describe('event metadata', () => {
       causationId: expect.any(String),
       userId: a!.userId,
       occurredAt: expect.any(String),
+      schemaVersion: 1,
     });
   });
 });

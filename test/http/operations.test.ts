@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import { createEventStore } from '../../src/eventstore/create-event-store.js';
 import { httpClient, signUp } from '../support/http-client.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { startTestSystem } from '../support/system.js';
@@ -34,7 +35,10 @@ describe('operations endpoints', () => {
         type: 'OpsFiller',
         data: { i },
       }));
-      await system.store.appendToStream('ops-filler', fill);
+      // Written past the application's catalog, as another tool sharing the store might.
+      const raw = await createEventStore({ url: db.url });
+      await raw.appendToStream('ops-filler', fill);
+      await raw.close();
       const response = await http.get('/health/ready');
       expect(response.status).toBe(503);
       expect(response.body).toMatchObject({

@@ -20,11 +20,27 @@ describe('the users projection', () => {
     const userId = randomUUID();
     const registered = {
       type: 'UserRegistered',
-      data: { userId, username: 'ada', email: 'ada@example.com', displayName: 'Ada', registeredAt: at(1) },
+      // Version 1, as written before registrations stated the message policy.
+      version: 1,
+      data: {
+        userId,
+        username: 'ada',
+        email: 'ada@example.com',
+        displayName: 'Ada',
+        passwordHash: '$2b$04$hash',
+        registeredAt: at(1),
+      },
     };
     await db.apply(
       usersProjection,
-      recorded([registered, { type: 'EmailVerified', data: { userId } }, registered]),
+      recorded([
+        registered,
+        {
+          type: 'EmailVerified',
+          data: { userId, email: 'ada@example.com', codeDigest: 'd', verifiedAt: at(2) },
+        },
+        registered,
+      ]),
     );
     expect(await db.rows(`SELECT username, email_verified FROM users WHERE user_id = '${userId}'`)).toEqual([
       { username: 'ada', email_verified: true },
@@ -41,7 +57,7 @@ describe.each([
     }),
     remove: (owner: string, other: string) => ({
       type: 'ContactRemoved',
-      data: { ownerId: owner, contactId: other },
+      data: { ownerId: owner, contactId: other, removedAt: at(9) },
     }),
     rows: (owner: string) =>
       db.rows(
@@ -56,7 +72,7 @@ describe.each([
     }),
     remove: (owner: string, other: string) => ({
       type: 'UserUnblocked',
-      data: { blockerId: owner, blockedId: other },
+      data: { blockerId: owner, blockedId: other, unblockedAt: at(9) },
     }),
     rows: (owner: string) =>
       db.rows(

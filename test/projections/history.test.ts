@@ -30,7 +30,7 @@ const edited = (messageId: string, body: string, minute: number) => ({
   data: {
     conversationId,
     messageId,
-    seq: 0,
+    seq: 1,
     senderId,
     body,
     recipientIds: [],
@@ -42,7 +42,7 @@ const deleted = (messageId: string) => ({
   data: {
     conversationId,
     messageId,
-    seq: 0,
+    seq: 1,
     senderId,
     recipientIds: [],
     deletedAt: '2026-01-01T00:09:00.000Z',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { RecordedEvent } from '../../src/eventstore/port.js';
+import { catalogCodec } from '../../src/domain/catalog.js';
+import type { LoggedEvent } from '../../src/log.js';
 import { applyPast } from '../../src/projections/apply-batch.js';
 import type { Projection } from '../../src/projections/projection.js';
 import { migrateReadModels } from '../../src/projections/schema.js';
@@ -11,7 +12,7 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 export interface ProjectionDb {
   readonly pool: pg.Pool;
   /** Applies the events in batches of `batchSize` (default: all in one), each in its own transaction. */
-  apply(projection: Projection, events: readonly RecordedEvent[], batchSize?: number): Promise<void>;
+  apply(projection: Projection, events: readonly LoggedEvent[], batchSize?: number): Promise<void>;
   rows(sql: string): Promise<Record<string, unknown>[]>;
   /** Empties the projection's tables. */
   reset(projection: Projection): Promise<void>;
@@ -43,18 +44,24 @@ export async function projectionDb(): Promise<ProjectionDb> {
   };
 }
 
-/** Numbers events as a log would, from position 1. */
-export function recorded(events: readonly { type: string; data: object }[]): RecordedEvent[] {
-  return events.map((event, index) => ({
-    id: randomUUID(),
-    streamName: 'spec',
-    revision: BigInt(index),
-    position: BigInt(index + 1),
-    type: event.type,
-    data: event.data as RecordedEvent['data'],
-    metadata: {},
-    createdAt: new Date(0),
-  }));
+/**
+ * Numbers events as a log would, from position 1, decoding each as the log boundary does (at the
+ * version given, default the first): a fixture that does not match its schema fails here.
+ */
+export function recorded(events: readonly { type: string; data: object; version?: number }[]): LoggedEvent[] {
+  return events.map((fixture, index) => {
+    const decoding = catalogCodec.decode(fixture.type, fixture.data, fixture.version ?? 1);
+    if ('refused' in decoding) throw new TypeError(`fixture ${index}: ${decoding.refused}`);
+    return {
+      ...decoding.event,
+      id: randomUUID(),
+      streamName: 'spec',
+      revision: BigInt(index),
+      position: BigInt(index + 1),
+      metadata: {},
+      createdAt: new Date(0),
+    };
+  });
 }
 
 /** A small deterministic random source, so a failing generated log can be reproduced. */

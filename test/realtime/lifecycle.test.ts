@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStoreUnavailableError } from '../../src/eventstore/errors.js';
-import type { RecordedEvent } from '../../src/eventstore/port.js';
+import type { LoggedEvent } from '../../src/log.js';
 import { createTokenService } from '../../src/platform/tokens.js';
 import { CloseCode } from '../../src/realtime/close-codes.js';
 import {
@@ -11,6 +11,7 @@ import {
   TEST_SECRET,
   testFrameFor,
   type Harness,
+  raw,
 } from './support/harness.js';
 import { TestClient } from '../support/ws-client.js';
 
@@ -72,7 +73,7 @@ describe('realtime connection lifecycle', () => {
       subscribeToAll(options) {
         subscriptions += 1;
         const attempt = subscriptions;
-        return (async function* (): AsyncGenerator<RecordedEvent> {
+        return (async function* (): AsyncGenerator<LoggedEvent> {
           if (attempt === 2) throw new EventStoreUnavailableError('simulated: cannot reconnect');
           let delivered = 0;
           for await (const event of store.subscribeToAll(options)) {
@@ -108,7 +109,7 @@ describe('realtime connection lifecycle', () => {
   it('skips an event its frame mapping throws on and keeps serving the rest', async () => {
     const server = await harness.startServer({
       frameFor: (event) => {
-        if (event.data.n === 2) throw new Error('simulated mapping bug');
+        if (raw(event).data.n === 2) throw new Error('simulated mapping bug');
         return testFrameFor(event);
       },
     });

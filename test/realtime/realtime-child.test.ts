@@ -112,10 +112,15 @@ describe('a realtime node in its own process', () => {
     child = await startChild();
     const lastSeen = bobBefore.positions().at(-1)?.toString() ?? since;
     const bobAfter = await TestClient.open(realtimeUrl(port, bob!.token, lastSeen));
-    const head = (await system.store.headPosition()).toString();
+    const written = await system.pool.query<{ position: string }>(
+      `SELECT position::text FROM event_store.events
+        WHERE type = 'MessageSent' AND data->>'conversationId' = $1 AND position > $2`,
+      [conversationId, since],
+    );
+    const seen = () => new Set([...bobBefore.positions(), ...bobAfter.positions()].map(String));
     await bobAfter.until(
-      () => bobAfter.positions().some((p) => p >= BigInt(head)),
-      'bob caught up to the head',
+      () => written.rows.every((row) => seen().has(row.position)),
+      'bob to have every message after since, before the kill or in the replay',
     );
     const delivered = new Set(
       [...bobBefore.frames, ...bobAfter.frames].flatMap((f) =>

@@ -15,7 +15,7 @@ const t = useTestSystem({ REALTIME_REPLAY_LIMIT: '30' });
 
 async function indexedUpTo(): Promise<bigint> {
   const { rows } = await t.system.pool.query<{ position: string }>(
-    "SELECT position FROM projection_checkpoints WHERE name = 'resume-index'",
+    "SELECT position FROM projection_checkpoints WHERE name = 'resume_index'",
   );
   return BigInt(rows[0]?.position ?? '0');
 }

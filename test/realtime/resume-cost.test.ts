@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendForeignBacklog } from '../../bench/support/foreign-backlog.js';
-import type { EventStore } from '../../src/eventstore/port.js';
+import type { LogStore } from '../../src/log.js';
 import { frameFor } from '../../src/realtime/frames.js';
 import { RESUME_INDEX, resumeIndexProjection } from '../../src/realtime/resume-index.js';
 import { TestClient } from '../support/ws-client.js';
@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 /** A message in a direct conversation of `userId`, as the domain writes it. */
-async function messageTo(store: EventStore, userId: string, conversationId: string, seq: number) {
+async function messageTo(store: LogStore, userId: string, conversationId: string, seq: number) {
   const other = randomUUID();
   const result = await store.appendToStream(`conversation-${conversationId}`, [
     {
@@ -38,7 +38,7 @@ async function messageTo(store: EventStore, userId: string, conversationId: stri
 }
 
 /** The resume index as its projection leaves it, up to the head. */
-async function project(store: EventStore): Promise<void> {
+async function project(store: LogStore): Promise<void> {
   let after = 0n;
   for (;;) {
     const events = await store.readAll({ after, maxCount: 5000 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RealtimeServer } from '../../src/realtime/server.js';
-import { createHarness, realtimeUrl, storeWith, type Harness } from './support/harness.js';
+import { createHarness, raw, realtimeUrl, storeWith, type Harness } from './support/harness.js';
 import { TestClient } from '../support/ws-client.js';
 
 describe('realtime resume with since', () => {
@@ -77,7 +77,7 @@ describe('realtime resume with since', () => {
     await client.untilFrame((frame) => frame.data?.n === 99_999, 'the barrier');
 
     const expected = (await harness.store.readAll({ after: since, maxCount: 100_000 }))
-      .filter((event) => (event.data.audience as string[]).includes(user))
+      .filter((event) => (raw(event).data.audience as string[]).includes(user))
       .map((event) => event.position);
     expect(expected.at(-1)).toBe(barrier);
     expectExactlyOnceInOrder(client, expected);

@@ -1,15 +1,13 @@
 import { Type } from '@sinclair/typebox';
-import { blocksDecider, blocksStreamName } from '../../domain/blocks/blocks.js';
-import { caller } from '../../platform/authenticate.js';
 import type { HttpApp } from '../../platform/http-app.js';
-import { asCaller, noContent, type CallerCommandDeps } from '../as-caller.js';
+import { blockLists } from '../aggregates.js';
+import { callerCommand, noContent, type CallerCommandDeps } from './caller.js';
 import { resolveUser } from '../resolve-user.js';
 import { UserId } from './schemas.js';
 
 export type BlockRoutesDeps = CallerCommandDeps;
 
 export function blockRoutes(deps: BlockRoutesDeps) {
-  const run = asCaller(deps);
   return async (app: HttpApp) => {
     app.post(
       '/v1/blocks',
@@ -21,18 +19,13 @@ export function blockRoutes(deps: BlockRoutesDeps) {
         },
       },
       async (request, reply) => {
-        const me = caller(request);
         const target = await resolveUser(deps, { userId: request.body.userId.toLowerCase() });
-        const outcome = await run(
-          request,
-          blocksStreamName(me.userId),
-          blocksDecider,
-          ({ actorId, now }) => ({
-            type: 'BlockUser' as const,
-            blockerId: actorId,
-            blockedId: target.userId,
-            now,
-          }),
+        const { actorId, now, metadata } = callerCommand(request, deps.now);
+        const outcome = await blockLists.handle(
+          deps,
+          actorId,
+          { type: 'BlockUser', blockerId: actorId, blockedId: target.userId, now },
+          { metadata },
         );
         return noContent(reply, outcome);
       },
@@ -42,17 +35,12 @@ export function blockRoutes(deps: BlockRoutesDeps) {
       '/v1/blocks/:userId',
       { schema: { tags: ['contacts'], security: [{ bearer: [] }], params: Type.Object({ userId: UserId }) } },
       async (request, reply) => {
-        const me = caller(request);
-        const outcome = await run(
-          request,
-          blocksStreamName(me.userId),
-          blocksDecider,
-          ({ actorId, now }) => ({
-            type: 'UnblockUser' as const,
-            blockerId: actorId,
-            blockedId: request.params.userId.toLowerCase(),
-            now,
-          }),
+        const { actorId, now, metadata } = callerCommand(request, deps.now);
+        const outcome = await blockLists.handle(
+          deps,
+          actorId,
+          { type: 'UnblockUser', blockerId: actorId, blockedId: request.params.userId.toLowerCase(), now },
+          { metadata },
         );
         return noContent(reply, outcome);
       },

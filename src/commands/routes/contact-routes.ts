@@ -1,8 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { contactsDecider, contactsStreamName } from '../../domain/contacts/contacts.js';
-import { caller } from '../../platform/authenticate.js';
 import type { HttpApp } from '../../platform/http-app.js';
-import { asCaller, noContent, type CallerCommandDeps } from '../as-caller.js';
+import { contactLists } from '../aggregates.js';
+import { callerCommand, noContent, type CallerCommandDeps } from './caller.js';
 import { resolveUser } from '../resolve-user.js';
 import { Position, UserId, Username } from './schemas.js';
 
@@ -15,7 +14,6 @@ const ContactResult = Type.Object({
 });
 
 export function contactRoutes(deps: ContactRoutesDeps) {
-  const run = asCaller(deps);
   return async (app: HttpApp) => {
     app.post(
       '/v1/contacts',
@@ -31,18 +29,13 @@ export function contactRoutes(deps: ContactRoutesDeps) {
         },
       },
       async (request, reply) => {
-        const me = caller(request);
         const contact = await resolveUser(deps, request.body);
-        const outcome = await run(
-          request,
-          contactsStreamName(me.userId),
-          contactsDecider,
-          ({ actorId, now }) => ({
-            type: 'AddContact' as const,
-            ownerId: actorId,
-            contactId: contact.userId,
-            now,
-          }),
+        const { actorId, now, metadata } = callerCommand(request, deps.now);
+        const outcome = await contactLists.handle(
+          deps,
+          actorId,
+          { type: 'AddContact', ownerId: actorId, contactId: contact.userId, now },
+          { metadata },
         );
         const added = outcome.appended.length > 0;
         return reply.status(added ? 201 : 200).send({
@@ -57,17 +50,12 @@ export function contactRoutes(deps: ContactRoutesDeps) {
       '/v1/contacts/:userId',
       { schema: { tags: ['contacts'], security: [{ bearer: [] }], params: Type.Object({ userId: UserId }) } },
       async (request, reply) => {
-        const me = caller(request);
-        const outcome = await run(
-          request,
-          contactsStreamName(me.userId),
-          contactsDecider,
-          ({ actorId, now }) => ({
-            type: 'RemoveContact' as const,
-            ownerId: actorId,
-            contactId: request.params.userId.toLowerCase(),
-            now,
-          }),
+        const { actorId, now, metadata } = callerCommand(request, deps.now);
+        const outcome = await contactLists.handle(
+          deps,
+          actorId,
+          { type: 'RemoveContact', ownerId: actorId, contactId: request.params.userId.toLowerCase(), now },
+          { metadata },
         );
         return noContent(reply, outcome);
       },

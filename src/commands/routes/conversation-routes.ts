@@ -2,12 +2,12 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { ConversationCommand } from '../../domain/conversation/commands.js';
-import { conversationDecider, conversationStreamName } from '../../domain/conversation/conversation.js';
 import { MAX_GROUP_MEMBERS, type ConversationState } from '../../domain/conversation/state.js';
 import { caller } from '../../platform/authenticate.js';
 import type { HttpApp } from '../../platform/http-app.js';
 import { whoBlocks } from '../who-may-message.js';
-import { asCaller, noContent, type CallerCommandDeps } from '../as-caller.js';
+import { conversations } from '../aggregates.js';
+import { callerCommand, noContent, type CallerCommandDeps } from './caller.js';
 import { resolveUser } from '../resolve-user.js';
 import { httpCaller } from '../http-caller.js';
 import type { Messaging } from '../messaging.js';
@@ -41,7 +41,6 @@ const MemberParams = Type.Object({ conversationId: ConversationId, userId: UserI
 const secured = { tags: ['conversations'], security: [{ bearer: [] }] };
 
 export function conversationRoutes(deps: ConversationRoutesDeps) {
-  const asMe = asCaller(deps);
   /**
    * Runs one command on a conversation as the caller; a command that depends on the conversation
    * (as a send depends on its members' blocks) is built from the state the command path loads.
@@ -52,16 +51,17 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
     command: CommandBody | ((state: ConversationState) => Promise<CommandBody>),
   ) {
     const id = conversationId.toLowerCase();
-    return asMe(
-      request,
-      conversationStreamName(id),
-      conversationDecider,
-      async ({ actorId, now }, state) => ({
+    const { actorId, now, metadata } = callerCommand(request, deps.now);
+    return conversations.handle(
+      deps,
+      id,
+      async (state) => ({
         ...(typeof command === 'function' ? await command(state) : command),
         conversationId: id,
         actorId,
         now,
       }),
+      { metadata },
     );
   }
 

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { userDecider, userStreamName } from '../../domain/user/user.js';
 import { caller } from '../../platform/authenticate.js';
 import type { HttpApp } from '../../platform/http-app.js';
-import { handleCommand, type CommandContext } from '../handle-command.js';
+import type { CommandContext } from '../command-handler.js';
+import { users } from '../aggregates.js';
 import { requestMetadata } from '../metadata.js';
 
 export interface ProfileRoutesDeps extends CommandContext {
@@ -45,10 +45,9 @@ export function profileRoutes(deps: ProfileRoutesDeps) {
         const me = caller(request);
         const now = deps.now();
         const { displayName, messagePolicy } = request.body;
-        const outcome = await handleCommand(
+        const outcome = await users.handle(
           deps,
-          userStreamName(me.userId),
-          userDecider,
+          me.userId,
           {
             type: 'ChangeProfile',
             ...(displayName !== undefined ? { displayName } : {}),

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { deciderSpec } from '../../../test/support/decider-spec.js';
+import { deciderSpec } from '../decider-spec.js';
 import { blocksDecider, type BlocksEvent } from './blocks.js';
 
 const spec = deciderSpec(blocksDecider);

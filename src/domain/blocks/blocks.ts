@@ -1,15 +1,7 @@
-import { assertNever, typeGuard, type Decider, type DomainEvent } from '../decider.js';
+import { assertNever, typeGuard, type Decider } from '../decider.js';
 import { invalid } from '../errors.js';
-
-export type UserBlocked = DomainEvent<
-  'UserBlocked',
-  { readonly blockerId: string; readonly blockedId: string; readonly blockedAt: string }
->;
-export type UserUnblocked = DomainEvent<
-  'UserUnblocked',
-  { readonly blockerId: string; readonly blockedId: string; readonly unblockedAt: string }
->;
-export type BlocksEvent = UserBlocked | UserUnblocked;
+import type { BlocksEvent } from './events.js';
+export type { UserBlocked, UserUnblocked, BlocksEvent } from './events.js';
 
 export type BlockUser = {
   readonly type: 'BlockUser';

@@ -1,15 +1,7 @@
-import { assertNever, typeGuard, type Decider, type DomainEvent } from '../decider.js';
+import { assertNever, typeGuard, type Decider } from '../decider.js';
 import { invalid, notFound } from '../errors.js';
-
-export type ContactAdded = DomainEvent<
-  'ContactAdded',
-  { readonly ownerId: string; readonly contactId: string; readonly addedAt: string }
->;
-export type ContactRemoved = DomainEvent<
-  'ContactRemoved',
-  { readonly ownerId: string; readonly contactId: string; readonly removedAt: string }
->;
-export type ContactsEvent = ContactAdded | ContactRemoved;
+import type { ContactsEvent } from './events.js';
+export type { ContactAdded, ContactRemoved, ContactsEvent } from './events.js';
 
 export type AddContact = {
   readonly type: 'AddContact';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deciderSpec } from '../../../test/support/decider-spec.js';
+import { deciderSpec } from '../decider-spec.js';
 import { directConversationId } from './conversation-id.js';
 import { conversationDecider } from './conversation.js';
 import type { ConversationEvent } from './events.js';

@@ -1,127 +1,146 @@
-import type { DomainEvent } from '../decider.js';
+import { Type } from '@sinclair/typebox';
+import { defineEvent, type EventOf } from '../event-definition.js';
 
-/**
+/*
  * Events of a conversation stream. Those that reach clients carry `recipientIds`: the members at
  * the time of the event, who therefore receive it; the realtime node routes by it alone, so a
  * member added or removed is included or excluded from the very next event on.
  */
-export type DirectConversationStarted = DomainEvent<
+
+const Ids = Type.Array(Type.String());
+const Recipients = Type.Array(Type.String(), { description: 'members who receive the event' });
+
+export const directConversationStarted = defineEvent(
   'DirectConversationStarted',
-  { readonly conversationId: string; readonly memberIds: readonly string[]; readonly startedAt: string }
->;
+  Type.Object({ conversationId: Type.String(), memberIds: Ids, startedAt: Type.String() }),
+);
 
-export type GroupCreated = DomainEvent<
+export const groupCreated = defineEvent(
   'GroupCreated',
-  {
-    readonly conversationId: string;
-    readonly title: string;
-    readonly creatorId: string;
-    readonly memberIds: readonly string[];
-    readonly createdAt: string;
-  }
->;
+  Type.Object({
+    conversationId: Type.String(),
+    title: Type.String(),
+    creatorId: Type.String(),
+    memberIds: Ids,
+    createdAt: Type.String(),
+  }),
+);
 
-export type MemberAdded = DomainEvent<
+export const memberAdded = defineEvent(
   'MemberAdded',
-  {
-    readonly conversationId: string;
-    readonly userId: string;
-    readonly addedBy: string;
-    /** The new member's read marker: everything sent before they joined counts as read. */
-    readonly readUpToSeq: number;
-    readonly recipientIds: readonly string[];
-    readonly addedAt: string;
-  }
->;
+  Type.Object({
+    conversationId: Type.String(),
+    userId: Type.String(),
+    addedBy: Type.String(),
+    readUpToSeq: Type.Integer({
+      minimum: 0,
+      description: "the new member's read marker: everything sent before they joined counts as read",
+    }),
+    recipientIds: Recipients,
+    addedAt: Type.String(),
+  }),
+);
 
-export type MemberRemoved = DomainEvent<
+export const memberRemoved = defineEvent(
   'MemberRemoved',
-  {
-    readonly conversationId: string;
-    readonly userId: string;
-    /** Equal to userId when the member left. */
-    readonly removedBy: string;
-    /** Members before the removal, the removed one included, so they learn of it too. */
-    readonly recipientIds: readonly string[];
-    readonly removedAt: string;
-  }
->;
+  Type.Object({
+    conversationId: Type.String(),
+    userId: Type.String(),
+    removedBy: Type.String({ description: 'equal to userId when the member left' }),
+    recipientIds: Type.Array(Type.String(), {
+      description: 'members before the removal, the removed one included, so they learn of it too',
+    }),
+    removedAt: Type.String(),
+  }),
+);
 
-export type MessageSent = DomainEvent<
+export const messageSent = defineEvent(
   'MessageSent',
-  {
-    readonly conversationId: string;
-    readonly messageId: string;
-    /** 1, 2, 3… within the conversation. */
-    readonly seq: number;
-    readonly senderId: string;
-    readonly body: string;
-    readonly clientMessageId?: string;
-    readonly recipientIds: readonly string[];
-    readonly sentAt: string;
-  }
->;
+  Type.Object({
+    conversationId: Type.String(),
+    messageId: Type.String(),
+    seq: Type.Integer({ minimum: 1, description: '1, 2, 3… within the conversation' }),
+    senderId: Type.String(),
+    body: Type.String(),
+    clientMessageId: Type.Optional(Type.String()),
+    recipientIds: Recipients,
+    sentAt: Type.String(),
+  }),
+);
 
-export type MessageEdited = DomainEvent<
+export const messageEdited = defineEvent(
   'MessageEdited',
-  {
-    readonly conversationId: string;
-    readonly messageId: string;
-    readonly seq: number;
-    readonly senderId: string;
-    readonly body: string;
-    readonly recipientIds: readonly string[];
-    readonly editedAt: string;
-  }
->;
+  Type.Object({
+    conversationId: Type.String(),
+    messageId: Type.String(),
+    seq: Type.Integer({ minimum: 1 }),
+    senderId: Type.String(),
+    body: Type.String(),
+    recipientIds: Recipients,
+    editedAt: Type.String(),
+  }),
+);
 
 /** Carries no body: a deleted message's text is in no read model and no frame. */
-export type MessageDeleted = DomainEvent<
+export const messageDeleted = defineEvent(
   'MessageDeleted',
-  {
-    readonly conversationId: string;
-    readonly messageId: string;
-    readonly seq: number;
-    readonly senderId: string;
-    readonly recipientIds: readonly string[];
-    readonly deletedAt: string;
-  }
->;
+  Type.Object({
+    conversationId: Type.String(),
+    messageId: Type.String(),
+    seq: Type.Integer({ minimum: 1 }),
+    senderId: Type.String(),
+    recipientIds: Recipients,
+    deletedAt: Type.String(),
+  }),
+);
 
-export type ConversationRead = DomainEvent<
+export const conversationRead = defineEvent(
   'ConversationRead',
-  {
-    readonly conversationId: string;
-    readonly userId: string;
-    readonly messageId: string;
-    readonly readUpToSeq: number;
-    /** Messages from others after the marker that are not deleted: the reader's unread count. */
-    readonly unreadCount: number;
-    /** Present (true) when only the reader may see the marker; absent, the other members see it too. */
-    readonly private?: true;
-    /** Who is told of the marker: the members, or the reader alone when private (absent in older events). */
-    readonly recipientIds?: readonly string[];
-    readonly readAt: string;
-  }
->;
+  Type.Object({
+    conversationId: Type.String(),
+    userId: Type.String(),
+    messageId: Type.String(),
+    readUpToSeq: Type.Integer({ minimum: 0 }),
+    unreadCount: Type.Integer({
+      minimum: 0,
+      description: "messages from others after the marker that are not deleted: the reader's unread count",
+    }),
+    private: Type.Optional(
+      Type.Literal(true, {
+        description: 'only the reader may see the marker; absent, the other members see it too',
+      }),
+    ),
+    recipientIds: Type.Optional(
+      Type.Array(Type.String(), {
+        description:
+          'who is told of the marker: the members, or the reader alone when private (absent in older events)',
+      }),
+    ),
+    readAt: Type.String(),
+  }),
+);
 
-export type ConversationEvent =
-  | DirectConversationStarted
-  | GroupCreated
-  | MemberAdded
-  | MemberRemoved
-  | MessageSent
-  | MessageEdited
-  | MessageDeleted
-  | ConversationRead;
+export const conversationEvents = [
+  directConversationStarted,
+  groupCreated,
+  memberAdded,
+  memberRemoved,
+  messageSent,
+  messageEdited,
+  messageDeleted,
+  conversationRead,
+] as const;
 
-export const conversationEventTypes: readonly ConversationEvent['type'][] = [
-  'DirectConversationStarted',
-  'GroupCreated',
-  'MemberAdded',
-  'MemberRemoved',
-  'MessageSent',
-  'MessageEdited',
-  'MessageDeleted',
-  'ConversationRead',
-];
+export type DirectConversationStarted = EventOf<typeof directConversationStarted>;
+export type GroupCreated = EventOf<typeof groupCreated>;
+export type MemberAdded = EventOf<typeof memberAdded>;
+export type MemberRemoved = EventOf<typeof memberRemoved>;
+export type MessageSent = EventOf<typeof messageSent>;
+export type MessageEdited = EventOf<typeof messageEdited>;
+export type MessageDeleted = EventOf<typeof messageDeleted>;
+export type ConversationRead = EventOf<typeof conversationRead>;
+export type ConversationEvent = EventOf<(typeof conversationEvents)[number]>;
+
+export const conversationEventTypes: readonly ConversationEvent['type'][] = conversationEvents.map(
+  (definition) => definition.type,
+);

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { deciderSpec } from '../../../test/support/decider-spec.js';
+import { deciderSpec } from '../decider-spec.js';
 import { reservationDecider, type ReservationEvent } from './reservation.js';
 
 const spec = deciderSpec(reservationDecider);

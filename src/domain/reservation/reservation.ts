@@ -1,32 +1,7 @@
-import { assertNever, typeGuard, type Decider, type DomainEvent } from '../decider.js';
+import { assertNever, typeGuard, type Decider } from '../decider.js';
 import { conflict } from '../errors.js';
-
-/**
- * A reservation stream holds one unique value (a username, an email) for one owner. It keeps
- * uniqueness across streams without trusting a read model: the first claim is appended with
- * `no_stream`, later claims with the revision they read.
- */
-export type ReservationKind = 'username' | 'email';
-
-export type ReservationClaimed = DomainEvent<
-  'ReservationClaimed',
-  {
-    readonly kind: ReservationKind;
-    readonly value: string;
-    readonly ownerId: string;
-    readonly claimedAt: string;
-  }
->;
-export type ReservationReleased = DomainEvent<
-  'ReservationReleased',
-  {
-    readonly kind: ReservationKind;
-    readonly value: string;
-    readonly ownerId: string;
-    readonly releasedAt: string;
-  }
->;
-export type ReservationEvent = ReservationClaimed | ReservationReleased;
+import type { ReservationClaimed, ReservationEvent, ReservationKind } from './events.js';
+export type { ReservationClaimed, ReservationReleased, ReservationEvent, ReservationKind } from './events.js';
 
 export type ClaimReservation = {
   readonly type: 'ClaimReservation';

@@ -1,42 +1,7 @@
-import { assertNever, typeGuard, type Decider, type DomainEvent } from '../decider.js';
+import { assertNever, typeGuard, type Decider } from '../decider.js';
 import { conflict } from '../errors.js';
-
-/**
- * A login session: one family of refresh tokens. Every refresh rotates the token; presenting a
- * token the family already rotated away from means it leaked, so the whole family is revoked.
- * Only SHA-256 digests of tokens are stored, never the tokens.
- */
-export type SessionStarted = DomainEvent<
-  'SessionStarted',
-  {
-    readonly sessionId: string;
-    readonly userId: string;
-    readonly tokenDigest: string;
-    readonly startedAt: string;
-    readonly expiresAt: string;
-  }
->;
-export type SessionRefreshed = DomainEvent<
-  'SessionRefreshed',
-  {
-    readonly sessionId: string;
-    readonly userId: string;
-    readonly previousDigest: string;
-    readonly tokenDigest: string;
-    readonly refreshedAt: string;
-    readonly expiresAt: string;
-  }
->;
-export type SessionRevoked = DomainEvent<
-  'SessionRevoked',
-  {
-    readonly sessionId: string;
-    readonly userId: string;
-    readonly reason: 'logout' | 'token_reuse';
-    readonly revokedAt: string;
-  }
->;
-export type SessionEvent = SessionStarted | SessionRefreshed | SessionRevoked;
+import type { SessionRevoked, SessionEvent } from './events.js';
+export type { SessionStarted, SessionRefreshed, SessionRevoked, SessionEvent } from './events.js';
 
 export type StartSession = {
   readonly type: 'StartSession';

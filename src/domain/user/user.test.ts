@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { deciderSpec } from '../../../test/support/decider-spec.js';
+import { deciderSpec } from '../decider-spec.js';
 import {
   MAX_PENDING_VERIFICATIONS,
   userDecider,
@@ -33,6 +33,7 @@ const registered: UserRegistered = {
     email: 'alice@example.com',
     displayName: 'Alice',
     passwordHash: '$2b$hash',
+    messagePolicy: 'everyone',
     registeredAt,
   },
 };

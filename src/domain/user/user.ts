@@ -1,63 +1,15 @@
-import { assertNever, typeGuard, type Decider, type DomainEvent } from '../decider.js';
+import { assertNever, typeGuard, type Decider } from '../decider.js';
 import { conflict, invalid, notFound } from '../errors.js';
-
-export type UserRegistered = DomainEvent<
-  'UserRegistered',
-  {
-    readonly userId: string;
-    readonly username: string;
-    readonly email: string;
-    readonly displayName: string;
-    /** bcrypt hash; the password itself never reaches the log. */
-    readonly passwordHash: string;
-    readonly registeredAt: string;
-  }
->;
-/** A code was sent to the email; only its digest is kept, never the code. */
-export type EmailVerificationIssued = DomainEvent<
-  'EmailVerificationIssued',
-  {
-    readonly userId: string;
-    readonly email: string;
-    readonly codeDigest: string;
-    readonly issuedAt: string;
-    readonly expiresAt: string;
-  }
->;
-export type EmailVerificationFailed = DomainEvent<
-  'EmailVerificationFailed',
-  {
-    readonly userId: string;
-    readonly email: string;
-    /** How many wrong codes the current code has met, this one included. */
-    readonly attempt: number;
-    readonly failedAt: string;
-  }
->;
-export type EmailVerified = DomainEvent<
-  'EmailVerified',
-  {
-    readonly userId: string;
-    readonly email: string;
-    /** Digest of the code that verified it, so that presenting it again is answered alike. */
-    readonly codeDigest: string;
-    readonly verifiedAt: string;
-  }
->;
-/** Who may start a direct conversation with the user: anyone, or only their contacts. */
-export type MessagePolicy = 'everyone' | 'contacts';
-
-export type ProfileChanged = DomainEvent<
-  'ProfileChanged',
-  {
-    readonly userId: string;
-    readonly displayName?: string;
-    readonly messagePolicy?: MessagePolicy;
-    readonly changedAt: string;
-  }
->;
-export type UserEvent =
-  UserRegistered | EmailVerificationIssued | EmailVerificationFailed | EmailVerified | ProfileChanged;
+import type { UserEvent, MessagePolicy } from './events.js';
+export type {
+  UserRegistered,
+  EmailVerificationIssued,
+  EmailVerificationFailed,
+  EmailVerified,
+  ProfileChanged,
+  UserEvent,
+  MessagePolicy,
+} from './events.js';
 
 /** A code the caller generated (time and randomness stay out of the domain): its digest and expiry. */
 export interface VerificationCode {
@@ -185,7 +137,6 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
           pendingVerifications: [],
           failedVerifications: 0,
           verifiedWith: null,
-          messagePolicy: 'everyone',
         };
       case 'EmailVerificationIssued':
         if (state.status !== 'registered') return state;
@@ -232,6 +183,7 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
               email,
               displayName: command.displayName.trim() || command.username,
               passwordHash: command.passwordHash,
+              messagePolicy: 'everyone',
               registeredAt: command.now,
             },
           },

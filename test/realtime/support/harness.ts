@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import pg from 'pg';
 import { pino } from 'pino';
 import type { EventStore, NewEvent, RecordedEvent } from '../../../src/eventstore/port.js';
+import type { LogStore, LoggedEvent } from '../../../src/log.js';
 import { createPostgresEventStore } from '../../../src/eventstore/postgres/index.js';
 import { startSharedLog } from '../../../src/eventstore/shared-log.js';
 import { createTokenService, type TokenService } from '../../../src/platform/tokens.js';
@@ -21,7 +22,8 @@ export const TEST_SECRET = 'realtime-test-secret-long-enough-for-hs256';
  * The test mapping: `Test` events carry their audience and a number; `pad` inflates the frame
  * (not the stored event), so backpressure tests can push megabytes cheaply.
  */
-export function testFrameFor(event: RecordedEvent): RealtimeFrame | undefined {
+export function testFrameFor(logged: LoggedEvent): RealtimeFrame | undefined {
+  const event = raw(logged);
   if (event.type !== 'Test') return undefined;
   const audience = event.data.audience;
   if (!Array.isArray(audience)) return undefined;
@@ -34,8 +36,16 @@ export function testFrameFor(event: RecordedEvent): RealtimeFrame | undefined {
   };
 }
 
+/*
+ * The harness writes `Test` events, which are not in the application's catalog, and hands the
+ * server the adapter itself rather than the decoding store: the server passes events through to
+ * the frame mapping untouched, and the test mapping reads them as stored.
+ */
+export const raw = (event: LoggedEvent): RecordedEvent => event as unknown as RecordedEvent;
+const asLogStore = (store: EventStore): LogStore => store as unknown as LogStore;
+
 /** A store that forwards to `store` except for the methods given (class methods do not spread). */
-export function storeWith(store: EventStore, overrides: Partial<EventStore>): EventStore {
+export function storeWith(store: LogStore, overrides: Partial<LogStore>): LogStore {
   return {
     appendToStream: (...args) => store.appendToStream(...args),
     readStream: (...args) => store.readStream(...args),
@@ -55,7 +65,7 @@ export interface LogLine {
 }
 
 export interface Harness {
-  readonly store: EventStore;
+  readonly store: LogStore;
   /** The read-model database, for fixtures (contacts, conversation members) and checks. */
   readonly pool: pg.Pool;
   readonly tokens: TokenService;
@@ -84,7 +94,8 @@ const APPEND_CHUNK = 500;
 
 export async function createHarness(): Promise<Harness> {
   const database: TestDatabase = await createTestDatabase('realtime');
-  const store = await createPostgresEventStore({ connectionString: database.url });
+  const adapter = await createPostgresEventStore({ connectionString: database.url });
+  const store = asLogStore(adapter);
   const pool = new pg.Pool({ connectionString: database.url, max: 4 });
   // Pools end before the database is dropped, but their sockets may still be closing then.
   pool.on('error', () => undefined);
@@ -144,8 +155,8 @@ export async function createHarness(): Promise<Harness> {
           data: { audience, n: firstN + start + index, ...(options.pad ? { pad: options.pad } : {}) },
         }));
         const stream = `test-${randomUUID()}`;
-        await store.appendToStream(stream, events);
-        for (const event of await store.readStream(stream)) positions.push(event.position);
+        await adapter.appendToStream(stream, events);
+        for (const event of await adapter.readStream(stream)) positions.push(event.position);
       }
       return positions;
     },

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Decider, DomainEvent } from '../domain/decider.js';
-import { WrongExpectedRevisionError } from '../eventstore/errors.js';
-import type { EventMetadata, EventStore, RecordedEvent } from '../eventstore/port.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { CatalogEvent } from '../domain/catalog.js';
+import type { Decider } from '../domain/decider.js';
+import { WrongExpectedRevisionError } from '../eventstore/errors.js';
+import type { EventMetadata, NewEvent } from '../eventstore/port.js';
+import type { LogStore, LoggedEvent } from '../log.js';
 import type { AggregateCache, CachedAggregate } from './aggregate-cache.js';
+import type { CommandInstruments, CommandProbe } from './command-instruments.js';
 import type { StreamLocks } from './stream-locks.js';
 
-export interface CommandOutcome<State, Event extends DomainEvent> {
+export interface CommandOutcome<State, Event extends CatalogEvent> {
   /** The state after the new events. */
   readonly state: State;
   /** The events this command appended (empty when it decided nothing). */
@@ -16,11 +19,13 @@ export interface CommandOutcome<State, Event extends DomainEvent> {
 }
 
 export interface CommandContext {
-  readonly store: EventStore;
+  readonly store: LogStore;
   /** Keeps folded states between commands; without it every command reads its whole stream. */
   readonly cache?: AggregateCache;
   /** Queues this process's commands per stream, so they do not race each other. */
   readonly locks?: StreamLocks;
+  /** Traces and counts each command; nothing is measured without it. */
+  readonly instruments?: CommandInstruments;
 }
 
 export interface HandleOptions {
@@ -37,14 +42,13 @@ interface Loaded<S> {
   readonly readMark: bigint | undefined;
 }
 
-function foldOnto<S, C, E extends DomainEvent>(
+function foldOnto<S, C, E extends CatalogEvent>(
   decider: Decider<S, C, E>,
   state: S,
-  events: readonly RecordedEvent[],
+  events: readonly LoggedEvent[],
 ): S {
   let folded = state;
-  for (const recorded of events) {
-    const event: DomainEvent = { type: recorded.type, data: recorded.data };
+  for (const event of events) {
     if (decider.isEvent(event)) folded = decider.evolve(folded, event);
   }
   return folded;
@@ -56,7 +60,7 @@ function foldOnto<S, C, E extends DomainEvent>(
  * will evolve it and put it back) or left in place (`peek`, for a caller that only looks); an
  * untrusted one is always taken out, since folding the tail onto it changes it.
  */
-async function load<S, C, E extends DomainEvent>(
+async function load<S, C, E extends CatalogEvent>(
   context: CommandContext,
   streamName: string,
   decider: Decider<S, C, E>,
@@ -102,61 +106,79 @@ function keep<S>(context: CommandContext, streamName: string, decider: unknown, 
   );
 }
 
-/** The current state of a stream, for commands that only need to look (a lookup, a check). */
-export async function loadAggregate<S, C, E extends DomainEvent>(
-  context: CommandContext,
-  streamName: string,
-  decider: Decider<S, C, E>,
-): Promise<S> {
-  const loaded = await load(context, streamName, decider, 'peek');
-  keep(context, streamName, decider, loaded);
-  return loaded.state;
-}
-
-/**
- * The one command path: read the stream, fold it, decide, append with the revision that was read.
- * A concurrent writer (another process) makes the append fail; then the whole decision is made
- * again on fresh state, after a short random pause so that racing writers spread out.
- */
-export function handleCommand<S, C, E extends DomainEvent>(
-  context: CommandContext,
-  streamName: string,
-  decider: Decider<S, C, E>,
-  command: C,
-  options: HandleOptions = {},
-): Promise<CommandOutcome<S, E>> {
-  return handleCommandFrom(context, streamName, decider, () => command, options);
-}
-
-/**
- * The same path for a command that needs the stream's state to be put together (a lookup that
- * depends on who the members are, say): it is built from the state just loaded, on every attempt,
- * so the stream is read once per attempt.
- */
-export function handleCommandFrom<S, C, E extends DomainEvent>(
-  context: CommandContext,
-  streamName: string,
-  decider: Decider<S, C, E>,
-  build: (state: S) => C | Promise<C>,
-  options: HandleOptions = {},
-): Promise<CommandOutcome<S, E>> {
-  const run = () => decideAndAppend(context, streamName, decider, build, options);
+/** Runs `run` alone among this process's commands on the stream, when the context queues them. */
+function queued<T>(context: CommandContext, streamName: string, run: () => Promise<T>): Promise<T> {
   return context.locks ? context.locks.run(streamName, run) : run();
 }
 
-async function decideAndAppend<S, C, E extends DomainEvent>(
+/** A command, or a function building it from the state just loaded (once per attempt). */
+export type CommandFrom<S, C> = C | ((state: S) => C | Promise<C>);
+
+/**
+ * An aggregate's one command path, bound once to its decider and its stream name (the shape of
+ * Emmett's CommandHandler): `handle` loads the stream, decides, appends with the revision it read,
+ * and on a concurrency conflict decides again on fresh state; `state` only looks.
+ */
+export interface CommandHandler<Key, S, C, E extends CatalogEvent> {
+  readonly decider: Decider<S, C, E>;
+  readonly streamName: (key: Key) => string;
+  handle(
+    context: CommandContext,
+    key: Key,
+    command: CommandFrom<S, C>,
+    options?: HandleOptions,
+  ): Promise<CommandOutcome<S, E>>;
+  /** The stream's current state, for a lookup or a check; concurrent lookers share one cached entry. */
+  state(context: CommandContext, key: Key): Promise<S>;
+}
+
+export function commandHandler<Key, S, C extends object, E extends CatalogEvent>(
+  decider: Decider<S, C, E>,
+  streamName: (key: Key) => string,
+): CommandHandler<Key, S, C, E> {
+  return {
+    decider,
+    streamName,
+    handle(context, key, command, options = {}) {
+      const name = streamName(key);
+      const build = typeof command === 'function' ? command : () => command;
+      const run = (probe?: CommandProbe) =>
+        queued(context, name, () => decideAndAppend(context, name, decider, build, options, probe));
+      return context.instruments ? context.instruments.observe(options.metadata, run) : run();
+    },
+    async state(context, key) {
+      const name = streamName(key);
+      const loaded = await load(context, name, decider, 'peek');
+      keep(context, name, decider, loaded);
+      return loaded.state;
+    },
+  };
+}
+
+function toStore(
+  events: readonly CatalogEvent[],
+  metadata: EventMetadata | undefined,
+): NewEvent<CatalogEvent>[] {
+  return events.map((event) => ({ ...event, id: randomUUID(), ...(metadata ? { metadata } : {}) }));
+}
+
+async function decideAndAppend<S, C, E extends CatalogEvent>(
   context: CommandContext,
   streamName: string,
   decider: Decider<S, C, E>,
   build: (state: S) => C | Promise<C>,
   options: HandleOptions,
+  probe?: CommandProbe,
 ): Promise<CommandOutcome<S, E>> {
   const maxRetries = options.maxRetries ?? 10;
+  const metadata = probe ? probe.metadata : options.metadata;
   for (let attempt = 0; ; attempt++) {
     const loaded = await load(context, streamName, decider, 'take');
     let events: readonly E[];
     try {
-      events = decider.decide(await build(loaded.state), loaded.state);
+      const command = await build(loaded.state);
+      probe?.built(command);
+      events = decider.decide(command, loaded.state);
     } catch (error) {
       keep(context, streamName, decider, loaded);
       throw error;
@@ -166,16 +188,9 @@ async function decideAndAppend<S, C, E extends DomainEvent>(
       return { state: loaded.state, appended: [], position: loaded.position };
     }
     try {
-      const result = await context.store.appendToStream(
-        streamName,
-        events.map((event) => ({
-          id: randomUUID(),
-          type: event.type,
-          data: event.data as Record<string, unknown>,
-          ...(options.metadata ? { metadata: options.metadata } : {}),
-        })),
-        { expectedRevision: loaded.revision ?? 'no_stream' },
-      );
+      const result = await context.store.appendToStream(streamName, toStore(events, metadata), {
+        expectedRevision: loaded.revision ?? 'no_stream',
+      });
       const state = events.reduce(decider.evolve, loaded.state);
       keep(context, streamName, decider, {
         state,
@@ -188,6 +203,7 @@ async function decideAndAppend<S, C, E extends DomainEvent>(
       // The state was right as far as it went: keep it, untrusted, so the retry reads only the tail.
       keep(context, streamName, decider, { ...loaded, readMark: undefined });
       if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxRetries) throw error;
+      probe?.retried();
       await sleep(Math.random() * 5 * (attempt + 1));
     }
   }

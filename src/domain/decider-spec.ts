@@ -1,6 +1,7 @@
+/** Test support for the deciders' unit tests beside them (excluded from the build): given, when, then. */
 import { expect } from 'vitest';
-import type { Decider, DomainEvent } from '../../src/domain/decider.js';
-import { DomainError } from '../../src/domain/errors.js';
+import type { Decider, DomainEvent } from './decider.js';
+import { DomainError } from './errors.js';
 
 /** Given these events, when this command: then these events, or this refusal. */
 export function deciderSpec<S, C, E extends DomainEvent>(decider: Decider<S, C, E>) {

@@ -1,24 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AggregateCache } from '../../src/commands/aggregate-cache.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  handleCommand,
-  handleCommandFrom,
-  loadAggregate,
-  type CommandContext,
-} from '../../src/commands/handle-command.js';
+import { contactLists } from '../../src/commands/aggregates.js';
+import { type CommandContext } from '../../src/commands/command-handler.js';
 import { contactsDecider, contactsStreamName } from '../../src/domain/contacts/contacts.js';
 import { createPostgresEventStore } from '../../src/eventstore/postgres/index.js';
-import type { EventStore } from '../../src/eventstore/port.js';
-import { startSharedLog, type SharedLog } from '../../src/eventstore/shared-log.js';
+import { openLog, type LogReader, type LogStore } from '../../src/log.js';
+import { startSharedLog } from '../../src/eventstore/shared-log.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
 let db: TestDatabase;
-let store: EventStore;
+let store: LogStore;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  store = await createPostgresEventStore({ connectionString: db.url });
+  store = openLog(await createPostgresEventStore({ connectionString: db.url }), console);
 });
 afterAll(async () => {
   await store?.close();
@@ -29,61 +25,61 @@ const add = (contactId: string) => ({ type: 'AddContact' as const, ownerId: 'own
 
 describe('the command path', () => {
   it('folds in what other processes appended after the cached state', async () => {
-    const stream = contactsStreamName(`owner-${Date.now()}`);
+    const owner = `owner-${Date.now()}`;
+    const stream = contactsStreamName(owner);
     const processA: CommandContext = { store, cache: new AggregateCache() };
     const processB: CommandContext = { store, cache: new AggregateCache() };
-    await handleCommand(processA, stream, contactsDecider, add('c1'));
-    await handleCommand(processB, stream, contactsDecider, add('c2'));
+    await contactLists.handle(processA, owner, add('c1'));
+    await contactLists.handle(processB, owner, add('c2'));
     // A's cached state predates c2; the tail read must bring it in.
-    const outcome = await handleCommand(processA, stream, contactsDecider, add('c3'));
+    const outcome = await contactLists.handle(processA, owner, add('c3'));
     expect([...outcome.state.contacts].sort()).toEqual(['c1', 'c2', 'c3']);
     // Adding an existing contact decides nothing, so the cached state must already hold it.
-    const again = await handleCommand(processA, stream, contactsDecider, add('c2'));
+    const again = await contactLists.handle(processA, owner, add('c2'));
     expect(again.appended).toEqual([]);
     expect((await store.readStream(stream)).map((event) => event.revision)).toEqual([0n, 1n, 2n]);
   });
 
   it('retries a decision after a concurrent write and loses no event', async () => {
-    const stream = contactsStreamName(`race-${Date.now()}`);
+    const owner = `race-${Date.now()}`;
+    const stream = contactsStreamName(owner);
     const contexts = Array.from({ length: 8 }, () => ({ store, cache: new AggregateCache() }));
     await Promise.all(
-      contexts.map((context, i) =>
-        handleCommand(context, stream, contactsDecider, add(`c${i}`), { maxRetries: 20 }),
-      ),
+      contexts.map((context, i) => contactLists.handle(context, owner, add(`c${i}`), { maxRetries: 20 })),
     );
     const events = await store.readStream(stream);
-    expect(events.map((event) => event.data.contactId).sort()).toEqual(
+    expect(events.map((event) => (event.type === 'ContactAdded' ? event.data.contactId : '')).sort()).toEqual(
       contexts.map((_, i) => `c${i}`).sort(),
     );
   });
 
   it('keeps a refused command from changing the cached state', async () => {
-    const stream = contactsStreamName(`refused-${Date.now()}`);
+    const owner = `refused-${Date.now()}`;
     const context = { store, cache: new AggregateCache() };
     await expect(
-      handleCommand(context, stream, contactsDecider, {
+      contactLists.handle(context, owner, {
         type: 'RemoveContact',
         ownerId: 'o',
         contactId: 'x',
         now: 'n',
       }),
     ).rejects.toMatchObject({ code: 'not_a_contact' });
-    const outcome = await handleCommand(context, stream, contactsDecider, add('x'));
+    const outcome = await contactLists.handle(context, owner, add('x'));
     expect(outcome.appended).toHaveLength(1);
   });
 });
 
 describe('a command built from the loaded state', () => {
   it('is built from the state just read, and built again from fresh state after a conflict', async () => {
-    const stream = contactsStreamName(`built-${Date.now()}`);
+    const owner = `built-${Date.now()}`;
     const context = { store, cache: new AggregateCache() };
     const other = { store, cache: new AggregateCache() };
-    await handleCommand(context, stream, contactsDecider, add('first'));
+    await contactLists.handle(context, owner, add('first'));
     const seen: string[][] = [];
-    const outcome = await handleCommandFrom(context, stream, contactsDecider, async (state) => {
+    const outcome = await contactLists.handle(context, owner, async (state) => {
       seen.push([...state.contacts].sort());
       // On the first attempt another process writes in between, so the append conflicts.
-      if (seen.length === 1) await handleCommand(other, stream, contactsDecider, add('racer'));
+      if (seen.length === 1) await contactLists.handle(other, owner, add('racer'));
       return add(`after-${state.contacts.size}`);
     });
     expect(seen).toEqual([['first'], ['first', 'racer']]);
@@ -110,7 +106,7 @@ describe('AggregateCache', () => {
 
 describe('the cache kept current by the shared log', () => {
   /** The store, counting stream reads. */
-  function counting(inner: EventStore): EventStore & { reads: string[] } {
+  function counting(inner: LogStore): LogStore & { reads: string[] } {
     const reads: string[] = [];
     return {
       reads,
@@ -127,7 +123,7 @@ describe('the cache kept current by the shared log', () => {
     };
   }
 
-  async function caughtUp(log: SharedLog): Promise<void> {
+  async function caughtUp(log: LogReader): Promise<void> {
     const head = await store.headPosition();
     while (log.position < head) await sleep(2);
   }
@@ -137,10 +133,11 @@ describe('the cache kept current by the shared log', () => {
     try {
       const reading = counting(store);
       const context = { store: reading, cache: new AggregateCache(100, log) };
-      const stream = contactsStreamName(`trusted-${Date.now()}`);
-      await handleCommand(context, stream, contactsDecider, add('a'));
-      await handleCommand(context, stream, contactsDecider, add('b'));
-      const state = await loadAggregate(context, stream, contactsDecider);
+      const owner = `trusted-${Date.now()}`;
+      const stream = contactsStreamName(owner);
+      await contactLists.handle(context, owner, add('a'));
+      await contactLists.handle(context, owner, add('b'));
+      const state = await contactLists.state(context, owner);
       expect([...state.contacts].sort()).toEqual(['a', 'b']);
       // Only the first command read the (empty) stream.
       expect(reading.reads).toEqual([stream]);
@@ -155,15 +152,16 @@ describe('the cache kept current by the shared log', () => {
       const reading = counting(store);
       const context = { store: reading, cache: new AggregateCache(100, log) };
       const other = { store, cache: new AggregateCache() };
-      const stream = contactsStreamName(`stale-${Date.now()}`);
-      await handleCommand(context, stream, contactsDecider, add('mine'));
-      await handleCommand(other, stream, contactsDecider, add('theirs'));
+      const owner = `stale-${Date.now()}`;
+      const stream = contactsStreamName(owner);
+      await contactLists.handle(context, owner, add('mine'));
+      await contactLists.handle(other, owner, add('theirs'));
       await caughtUp(log);
-      const state = await loadAggregate(context, stream, contactsDecider);
+      const state = await contactLists.state(context, owner);
       expect([...state.contacts].sort()).toEqual(['mine', 'theirs']);
       expect(reading.reads).toEqual([stream, stream]);
       // Trusted again: no further read.
-      await loadAggregate(context, stream, contactsDecider);
+      await contactLists.state(context, owner);
       expect(reading.reads).toHaveLength(2);
     } finally {
       await log.stop();
@@ -173,14 +171,15 @@ describe('the cache kept current by the shared log', () => {
   it('does not trust a state when the log saw a newer event of the stream while it was read', async () => {
     const log = await startSharedLog(store, console);
     try {
-      const stream = contactsStreamName(`raced-${Date.now()}`);
+      const owner = `raced-${Date.now()}`;
+      const stream = contactsStreamName(owner);
       const other = { store, cache: new AggregateCache() };
       const cache = new AggregateCache(100, log);
       const mark = cache.readMark;
       // Read at revision 0, but by the time the state is kept the log has taken in revision 1.
-      await handleCommand(other, stream, contactsDecider, add('first'));
+      await contactLists.handle(other, owner, add('first'));
       const [first] = await store.readStream(stream);
-      await handleCommand(other, stream, contactsDecider, add('second'));
+      await contactLists.handle(other, owner, add('second'));
       await caughtUp(log);
       cache.put(stream, contactsDecider, { state: {}, revision: 0n, position: first!.position }, mark);
       expect(cache.peek(stream, contactsDecider)).toMatchObject({ trusted: false });
@@ -196,11 +195,12 @@ describe('the cache kept current by the shared log', () => {
     try {
       const context = { store, cache: new AggregateCache(100, log) };
       const other = { store, cache: new AggregateCache() };
-      const stream = contactsStreamName(`conflict-${Date.now()}`);
-      await handleCommand(context, stream, contactsDecider, add('mine'));
+      const owner = `conflict-${Date.now()}`;
+      const stream = contactsStreamName(owner);
+      await contactLists.handle(context, owner, add('mine'));
       await log.stop(); // the log stops seeing anything: the entry stays trusted but stale
-      await handleCommand(other, stream, contactsDecider, add('theirs'));
-      const outcome = await handleCommand(context, stream, contactsDecider, add('later'));
+      await contactLists.handle(other, owner, add('theirs'));
+      const outcome = await contactLists.handle(context, owner, add('later'));
       expect([...outcome.state.contacts].sort()).toEqual(['later', 'mine', 'theirs']);
       expect(await store.readStream(stream)).toHaveLength(3);
     } finally {
@@ -212,12 +212,13 @@ describe('the cache kept current by the shared log', () => {
 describe('StreamLocks', () => {
   it('lets concurrent commands on one stream in one process succeed without conflicts', async () => {
     const { StreamLocks } = await import('../../src/commands/stream-locks.js');
-    const stream = contactsStreamName(`queued-${Date.now()}`);
+    const owner = `queued-${Date.now()}`;
+    const stream = contactsStreamName(owner);
     const context = { store, cache: new AggregateCache(), locks: new StreamLocks() };
     // With no retries allowed, only queueing can make all 30 succeed.
     await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        handleCommand(context, stream, contactsDecider, add(`q${i}`), { maxRetries: 0 }),
+        contactLists.handle(context, owner, add(`q${i}`), { maxRetries: 0 }),
       ),
     );
     expect(await store.readStream(stream)).toHaveLength(30);

@@ -1,0 +1,31 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { EventMetadata } from '../../eventstore/port.js';
+import { caller } from '../../platform/authenticate.js';
+import type { CommandContext } from '../command-handler.js';
+import { requestMetadata } from '../metadata.js';
+
+export interface CallerCommandDeps extends CommandContext {
+  readonly now: () => Date;
+}
+
+/** What the HTTP glue gives a command: who acts (from the verified token), when, and its events' metadata. */
+export interface CallerCommand {
+  readonly actorId: string;
+  readonly now: string;
+  readonly metadata: EventMetadata;
+}
+
+export function callerCommand(request: FastifyRequest, clock: () => Date): CallerCommand {
+  const now = clock();
+  return {
+    actorId: caller(request).userId,
+    now: now.toISOString(),
+    metadata: requestMetadata(request, now),
+  };
+}
+
+/** 204, with the position of what the command appended (if anything) for read-your-writes. */
+export function noContent(reply: FastifyReply, outcome: { readonly position: bigint | undefined }) {
+  if (outcome.position !== undefined) void reply.header('x-position', outcome.position.toString());
+  return reply.status(204).send();
+}
