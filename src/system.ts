@@ -1,3 +1,7 @@
+/*
+ * The composition root: builds every client, pool and service once and starts the roles asked for.
+ * Long because it is the one place where the parts meet; it holds wiring, never logic.
+ */
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import pg from 'pg';
 import { findUserBy, loadUser } from './commands/accounts.js';
@@ -17,18 +21,19 @@ import { profileRoutes } from './commands/routes/profile-routes.js';
 import { createEventStore } from './eventstore/create-event-store.js';
 import { startSharedLog } from './eventstore/shared-log.js';
 import { openLog, type LogStore } from './log.js';
-import { authenticate } from './platform/authenticate.js';
+import { migrateStoreIdentity, projectionsFromOtherStores } from './eventstore/store-identity.js';
+import { authenticate } from './http/authenticate.js';
 import type { Config, Role } from './platform/config.js';
-import { healthRoutes } from './platform/health-routes.js';
-import { createHttpApp, type HttpApp } from './platform/http-app.js';
+import { healthRoutes } from './http/health-routes.js';
+import { createHttpApp, type HttpApp } from './http/http-app.js';
 import {
   createCommandMetrics,
   createMetrics,
   createRealtimeMetrics,
   installMetrics,
   registerLogGauges,
-} from './platform/metrics.js';
-import { startOpsServer } from './platform/ops-server.js';
+} from './http/metrics.js';
+import { startOpsServer } from './http/ops-server.js';
 import { createTracing } from './platform/tracing.js';
 import type { Logger } from './platform/logger.js';
 import { logIdleConnectionErrors } from './platform/pool-errors.js';
@@ -66,6 +71,7 @@ export async function migrateAll(config: Config, logger: Logger): Promise<void> 
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
   try {
     await migrateReadModels(pool);
+    await migrateStoreIdentity(pool);
     await migrateRealtime(pool);
     const store = await createEventStore({ url: config.eventStoreUrl, logger });
     await store.close();
@@ -133,8 +139,20 @@ export async function startSystem(
 
     let projectors: RunningProjectors | undefined;
     if (roles.has('projections')) {
-      projectors = startProjectors(allProjections, { log, pool, logger, tracing });
-      closers.push(() => projectors!.stop());
+      // Checkpoints from another event store mean nothing in this one: those wait for a rebuild.
+      const names = allProjections.map((projection) => projection.name);
+      const stale = await projectionsFromOtherStores(pool, names, await store.identity());
+      if (stale.length > 0) {
+        logger.error(
+          { projections: stale },
+          'projections built from another event store are not started: run `projections rebuild <name>` for each, then restart',
+        );
+      }
+      const runnable = allProjections.filter((projection) => !stale.includes(projection.name));
+      if (runnable.length > 0) {
+        projectors = startProjectors(runnable, { log, pool, logger, tracing });
+        closers.push(() => projectors!.stop());
+      }
     }
 
     let http: HttpApp | undefined;

@@ -1,7 +1,7 @@
 import { DomainError } from '../domain/errors.js';
 import { WrongExpectedRevisionError } from '../eventstore/errors.js';
 import type { EventMetadata } from '../eventstore/port.js';
-import type { CommandMetrics } from '../platform/metrics.js';
+import type { CommandMetrics } from '../http/metrics.js';
 import { traceparentOf, withSpan, type Tracing } from '../platform/tracing.js';
 
 /** What the command path tells its instruments while it runs one command. */

@@ -1,7 +1,7 @@
-import { invalid } from '../domain/errors.js';
+import { refuse } from '../domain/errors.js';
 import { normaliseReservationValue } from '../domain/reservation/reservation.js';
 import type { EventMetadata } from '../eventstore/port.js';
-import { tooManyRequests } from '../platform/problems.js';
+import { tooManyRequests } from '../http/problems.js';
 import type { RateLimiter, RateRule } from '../platform/rate-limiter.js';
 import { findUserBy, type AccountDeps } from './accounts.js';
 import { users } from './aggregates.js';
@@ -22,7 +22,7 @@ const RESEND_PER_IP: RateRule = { limit: 30, windowSeconds: 3600 };
  */
 export const VERIFICATION_GUESSES: RateRule = { limit: 5, windowSeconds: 900 };
 
-const wrongCode = () => invalid('verification_code_invalid', 'the verification code is wrong');
+const wrongCode = () => refuse('verification_code_invalid', 'the verification code is wrong');
 
 /**
  * Checks a code against the user's outstanding one. A wrong code is stored as a failed attempt
@@ -36,7 +36,7 @@ export async function verifyEmail(
   const guessKey = `verify-email:${normaliseReservationValue(input.email)}`;
   const guess = await deps.limiter.hit(guessKey, VERIFICATION_GUESSES);
   if (!guess.allowed) {
-    throw invalid(
+    throw refuse(
       'verification_attempts_exhausted',
       `too many wrong codes for this address; try again in ${Math.ceil(guess.retryAfterSeconds / 60)} minutes`,
     );

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { caller } from '../platform/authenticate.js';
+import { caller } from '../http/authenticate.js';
 import type { Caller } from './messaging.js';
 import { requestMetadata } from './metadata.js';
 

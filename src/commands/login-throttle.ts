@@ -1,5 +1,5 @@
 import type { LoginLimits } from '../platform/config.js';
-import { tooManyRequests } from '../platform/problems.js';
+import { tooManyRequests } from '../http/problems.js';
 import type { RateLimiter } from '../platform/rate-limiter.js';
 
 export interface LoginThrottle {

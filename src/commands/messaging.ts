@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { directConversationId } from '../domain/conversation/conversation-id.js';
 import type { ConversationCommand, SendMessage } from '../domain/conversation/commands.js';
 import type { ConversationState } from '../domain/conversation/state.js';
-import { invalid } from '../domain/errors.js';
+import { refuse } from '../domain/errors.js';
 import type { EventMetadata } from '../eventstore/port.js';
 import { conversations } from './aggregates.js';
 import type { CommandContext } from './command-handler.js';
@@ -113,7 +113,7 @@ export function createMessaging(deps: MessagingDeps): Messaging {
       const messageId = randomUUID();
       deps.sendRate.admit(caller.userId, messageId);
       if ((input.to === undefined) === (input.conversationId === undefined)) {
-        throw invalid('to_or_conversation', 'name either a recipient (to) or a conversationId');
+        throw refuse('to_or_conversation', 'name either a recipient (to) or a conversationId');
       }
       const recipient = input.to === undefined ? undefined : await resolveUser(deps, input.to);
       const conversationId =

@@ -1,4 +1,4 @@
-import { notFound } from '../domain/errors.js';
+import { refuse } from '../domain/errors.js';
 import { findUserBy, loadUser, type RegisteredUser } from './accounts.js';
 import type { CommandContext } from './command-handler.js';
 
@@ -17,6 +17,6 @@ export async function resolveUser(
       : username !== undefined
         ? await findUserBy(context, 'username', username)
         : undefined;
-  if (!user) throw notFound('user_not_found', 'no such user');
+  if (!user) throw refuse('user_not_found', 'no such user');
   return user;
 }

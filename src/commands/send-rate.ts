@@ -1,5 +1,5 @@
 import type { LogReader, LoggedEvent } from '../log.js';
-import { tooManyRequests } from '../platform/problems.js';
+import { tooManyRequests } from '../http/problems.js';
 
 /*
  * Messages per user: a token bucket per user, refilled at `perMinute`, holding at most half of

@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/errors.js';
 import type { EventMetadata } from '../eventstore/port.js';
-import { unauthorized } from '../platform/problems.js';
+import { unauthorized } from '../http/problems.js';
 import { loadUser, type RegisteredUser } from './accounts.js';
 import type { CommandContext } from './command-handler.js';
 import { sessions } from './aggregates.js';
@@ -96,7 +96,8 @@ export async function refreshSession(
     if (!user) throw invalidRefresh();
     return { user, refreshToken: `${parsed.sessionId}.${secret}` };
   } catch (error) {
-    if (error instanceof DomainError) throw invalidRefresh();
+    // The session refuses a spent, revoked or expired token; the answer is the same 401 for each.
+    if (error instanceof DomainError && error.code === 'invalid_refresh_token') throw invalidRefresh();
     throw error;
   }
 }

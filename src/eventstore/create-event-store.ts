@@ -20,7 +20,9 @@ export async function createEventStore({ url, logger }: CreateEventStoreOptions)
   }
   if (scheme !== undefined && EVENTSTOREDB_SCHEMES.has(scheme)) {
     const { createEventStoreDbEventStore } = await import('./eventstoredb/index.js');
-    return createEventStoreDbEventStore({ connectionString: url });
+    return createEventStoreDbEventStore(
+      logger === undefined ? { connectionString: url } : { connectionString: url, logger },
+    );
   }
   // The URL may hold a password: name only its scheme.
   const found = scheme === undefined ? 'has no scheme' : `has the scheme ${JSON.stringify(scheme)}`;

@@ -105,6 +105,7 @@ export function decodedStore<Event extends EventShape>(
       }
     },
     headPosition: () => store.headPosition(),
+    identity: () => store.identity(),
     subscribeToAll(options?: SubscribeOptions) {
       const events = store.subscribeToAll(options);
       return (async function* () {

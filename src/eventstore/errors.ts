@@ -33,3 +33,30 @@ export class EventStoreUnavailableError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * A read or subscription was asked to start after a position this store never returned: a
+ * negative number, one past the head, or (EventStoreDB, whose positions are byte offsets) one
+ * that is not the start of a record, which the server notices outside scavenged chunks (in
+ * those it reads on from the next record). Cursors are positions the store returned, or 0.
+ */
+export class InvalidPositionError extends Error {
+  override readonly name = 'InvalidPositionError';
+  constructor(
+    readonly position: bigint,
+    options?: { cause?: unknown },
+  ) {
+    super(`${position} is not a position of this event store`, options);
+  }
+}
+
+/** The stream was deleted for good (EventStoreDB's tombstone): it can be neither read nor appended to. */
+export class StreamDeletedError extends Error {
+  override readonly name = 'StreamDeletedError';
+  constructor(
+    readonly streamName: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`stream ${streamName} is deleted`, options);
+  }
+}

@@ -1,7 +1,11 @@
 /**
  * The event store port: the one interface both adapters (PostgreSQL, EventStoreDB) implement and
- * the conformance suite checks. Positions are global log positions (bigint), revisions are 0-based
- * per-stream event numbers.
+ * the conformance suite checks. Revisions are 0-based per-stream event numbers.
+ *
+ * Positions are global log positions (bigint), increasing along the log, and opaque: PostgreSQL
+ * numbers events 1, 2, 3…, EventStoreDB uses byte offsets in its log. Never do arithmetic on
+ * them. A cursor (`after`) is a position the store returned (an event's, an append's, the head)
+ * or 0n for the beginning; anything else is refused with InvalidPositionError.
  */
 
 /** What the writer must believe about a stream's current state for an append to succeed. */
@@ -30,7 +34,11 @@ export interface RawEvent extends EventShape {
 }
 
 export type NewEvent<Event extends EventShape = RawEvent> = Event & {
-  /** Unique id (UUID). Appending an id that is already stored in the same stream is idempotent. */
+  /**
+   * Unique id (UUID), not repeated within one append (else DuplicateEventIdError; not a UUID:
+   * TypeError). Appending again events already stored in the stream is idempotent (see
+   * `appendToStream`).
+   */
   readonly id: string;
   readonly metadata?: EventMetadata;
 };
@@ -52,7 +60,15 @@ export interface AppendResult {
 }
 
 export interface AppendOptions {
+  /** Default `any`. Only an exact revision and `no_stream` make retries reliably idempotent. */
   readonly expectedRevision?: ExpectedRevision;
+}
+
+/** Which store holds the log: positions and checkpoints mean something only in the store that made them. */
+export interface StoreIdentity {
+  readonly kind: 'postgresql' | 'eventstoredb';
+  /** Stable for the life of the store's data: created with it, gone when it is wiped. */
+  readonly id: string;
 }
 
 export interface ReadStreamOptions {
@@ -62,35 +78,55 @@ export interface ReadStreamOptions {
 }
 
 export interface ReadAllOptions {
-  /** Return events strictly after this position. Default: from the beginning. */
+  /** Return events strictly after this position (one the store returned, or 0n). Default: from the beginning. */
   readonly after?: bigint;
   readonly maxCount?: number;
 }
 
 export interface SubscribeOptions {
-  /** Deliver events strictly after this position; `undefined` = from the beginning. */
+  /** Deliver events strictly after this position (one the store returned, or 0n); `undefined` = from the beginning. */
   readonly after?: bigint;
   /** Stops the subscription; the iterator then ends. */
   readonly signal?: AbortSignal;
 }
 
 export interface EventStore<Event extends EventShape = RawEvent> {
+  /**
+   * Appends at least one event (none: TypeError) to a stream whose name is not empty and does
+   * not start with `$` (EventStoreDB's system streams); types must not start with `$` either.
+   *
+   * Idempotency: re-appending events that are stored already (same ids, same order, right after
+   * the revision expected) returns the original result and writes nothing. That is guaranteed for
+   * an exact revision and `no_stream`; with `any` or `stream_exists` it holds on PostgreSQL but,
+   * on EventStoreDB, only while the server still has the ids in its cache (not after a restart,
+   * a leader change or an eviction). The application appends only with exact revisions or
+   * `no_stream`.
+   *
+   * Fails with WrongExpectedRevisionError, DuplicateEventIdError (an id stored for other
+   * events), StreamDeletedError, or EventStoreUnavailableError.
+   */
   appendToStream(
     streamName: string,
     events: readonly NewEvent<Event>[],
     options?: AppendOptions,
   ): Promise<AppendResult>;
-  /** Events of one stream in revision order; an empty array when the stream does not exist. */
+  /**
+   * Events of one stream in revision order; an empty array when the stream does not exist;
+   * StreamDeletedError when it was deleted for good.
+   */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent<Event>[]>;
-  /** Events of the global log in position order. */
+  /** Events of the global log in position order; InvalidPositionError for a bad `after`. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent<Event>[]>;
   /** Position of the newest event in the log (0n when the log is empty). */
   headPosition(): Promise<bigint>;
   /**
    * Every event after `after`, in global order, exactly once: first what is stored, then live.
-   * The iterator ends when `signal` aborts; it throws if the store fails.
+   * The iterator ends when `signal` aborts; it throws if the store fails, and InvalidPositionError
+   * for a bad `after`.
    */
   subscribeToAll(options?: SubscribeOptions): AsyncIterable<RecordedEvent<Event>>;
+  /** Which store this is (kind and the id its data was created with). */
+  identity(): Promise<StoreIdentity>;
   /** Checks that the store answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

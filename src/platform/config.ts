@@ -1,3 +1,7 @@
+/*
+ * The one config module: every tunable, read once from the environment, validated, with its
+ * default once. Long because it is the whole table of them.
+ */
 import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';

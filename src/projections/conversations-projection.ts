@@ -11,6 +11,9 @@ import type { Projection } from './projection.js';
  * rare ones that change who the members are (a conversation started, a member added or removed)
  * cut the batch: what came before is written, the rare event is applied on its own, and folding
  * starts again, so that unread counts are always computed against the right members.
+ *
+ * Longer than most files on purpose: the statements, the fold (MessageRun) and the cutting of a
+ * batch are one algorithm, and each is only correct against the others.
  */
 
 const INSERT_CONVERSATION = {

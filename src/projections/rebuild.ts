@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { LogStore, LoggedEvent } from '../log.js';
+import { migrateStoreIdentity, recordProjectionStore } from '../eventstore/store-identity.js';
 import { inTransaction } from '../platform/transactions.js';
 import { applyPast } from './apply-batch.js';
 import type { Projection } from './projection.js';
@@ -87,6 +88,8 @@ async function replay(shadow: Shadow, livePath: string, deps: RebuildDeps): Prom
   const batchSize = deps.batchSize ?? 5000;
   const started = { projection: shadow.projection.name, from: shadow.position };
   let position = shadow.position;
+  const identity = await deps.store.identity();
+  await migrateStoreIdentity(deps.pool);
   let head = await deps.store.headPosition();
   let events = 0;
   deps.onProgress?.({ ...started, phase: 'started', position, head, events });
@@ -130,6 +133,8 @@ async function replay(shadow: Shadow, livePath: string, deps: RebuildDeps): Prom
            ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()`,
           [shadow.projection.name, caughtUp.position.toString()],
         );
+        // Built from this store now, whichever built it before (see store-identity.ts).
+        await recordProjectionStore(client, shadow.projection.name, identity);
         return caughtUp;
       });
       events += swapped.events;

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type pg from 'pg';
-import { notFound } from '../domain/errors.js';
-import { caller } from '../platform/authenticate.js';
-import type { HttpApp } from '../platform/http-app.js';
+import { refuse } from '../domain/errors.js';
+import { caller } from '../http/authenticate.js';
+import type { HttpApp } from '../http/http-app.js';
 import { Limit, UserSummary } from './schemas.js';
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
@@ -50,7 +50,7 @@ export function accountQueries(deps: { pool: pg.Pool }) {
           [caller(request).userId],
         );
         if (!rows[0]) {
-          throw notFound(
+          throw refuse(
             'user_not_found',
             'no such user yet; retry with X-Min-Position for a fresh registration',
           );

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type pg from 'pg';
-import { caller } from '../platform/authenticate.js';
-import type { HttpApp } from '../platform/http-app.js';
+import { caller } from '../http/authenticate.js';
+import type { HttpApp } from '../http/http-app.js';
 
 const Contact = Type.Object({
   userId: Type.String(),

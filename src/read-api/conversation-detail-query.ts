@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type pg from 'pg';
-import { caller } from '../platform/authenticate.js';
-import type { HttpApp } from '../platform/http-app.js';
+import { caller } from '../http/authenticate.js';
+import type { HttpApp } from '../http/http-app.js';
 import { LastMessage, requireMember } from './conversation-queries.js';
 
 const Member = Type.Object({

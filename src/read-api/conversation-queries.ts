@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type pg from 'pg';
-import { forbidden, notFound } from '../domain/errors.js';
-import { caller } from '../platform/authenticate.js';
-import type { HttpApp } from '../platform/http-app.js';
+import { refuse } from '../domain/errors.js';
+import { caller } from '../http/authenticate.js';
+import type { HttpApp } from '../http/http-app.js';
 import { Cursor, Limit, Position, UserSummary } from './schemas.js';
 
 export const LastMessage = Type.Object({
@@ -53,8 +53,8 @@ export async function requireMember(pool: pg.Pool, conversationId: string, userI
      FROM conversations WHERE conversation_id = $1`,
     [conversationId, userId],
   );
-  if (!rows[0]) throw notFound('conversation_not_found', 'no such conversation');
-  if (!rows[0].member) throw forbidden('not_a_member', 'you are not a member of this conversation');
+  if (!rows[0]) throw refuse('conversation_not_found', 'no such conversation');
+  if (!rows[0].member) throw refuse('not_a_member', 'you are not a member of this conversation');
 }
 
 export function conversationQueries(deps: { pool: pg.Pool }) {

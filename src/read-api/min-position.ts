@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { HttpError, notReady } from '../platform/problems.js';
+import { HttpError, notReady } from '../http/problems.js';
 import type { PositionWatcher } from './position-watcher.js';
 
 const POSITION = /^[0-9]{1,20}$/;
@@ -19,12 +19,12 @@ export function minPositionHook(
     if (header === undefined || request.method !== 'GET') return;
     const value = Array.isArray(header) ? header[0] : header;
     if (value === undefined || !POSITION.test(value) || BigInt(value) > 2n ** 63n - 1n) {
-      throw new HttpError(400, 'invalid_min_position', 'X-Min-Position must be a decimal log position');
+      throw new HttpError('invalid_min_position', 'X-Min-Position must be a decimal log position');
     }
     const position = BigInt(value);
     // No command ever returned a position past the head: waiting for one would only time out.
     if (position > log.knownPosition() && position > (await log.headPosition())) {
-      throw new HttpError(400, 'invalid_min_position', 'X-Min-Position is beyond the head of the log');
+      throw new HttpError('invalid_min_position', 'X-Min-Position is beyond the head of the log');
     }
     if (!(await watcher.waitFor(position, timeoutMs))) {
       throw notReady(`the read models have not reached position ${value} yet`);

@@ -1,5 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
-import type { HttpApp } from '../platform/http-app.js';
+import type { HttpApp } from '../http/http-app.js';
 import { CLIENT_FRAMES, COMMAND_FRAMES, SERVER_FRAMES } from './protocol.js';
 import { REALTIME_PATH } from './server.js';
 

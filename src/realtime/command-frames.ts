@@ -2,7 +2,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Caller, Messaging } from '../commands/messaging.js';
-import { mapError, notReady, problem, tooManyRequests, type Problem } from '../platform/problems.js';
+import { mapError, notReady, problem, tooManyRequests, type Problem } from '../http/problems.js';
 import { findUnstorableText } from '../platform/text.js';
 import type { Connection } from './connection.js';
 import type { PendingAcks } from './pending-acks.js';
@@ -67,7 +67,7 @@ export function createCommandFrameHandler(
     if (typeof requestId !== 'string' || requestId.length === 0) return;
     const invalid = validationErrors(type, frame);
     if (invalid) {
-      connection.send(errorText(requestId, problem(400, 'validation', 'the command is not valid', invalid)));
+      connection.send(errorText(requestId, problem('validation', 'the command is not valid', invalid)));
       return;
     }
     const running = inFlight.get(connection) ?? 0;

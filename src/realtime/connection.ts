@@ -1,5 +1,5 @@
 import type { WebSocket } from 'uWebSockets.js';
-import type { RealtimeMetrics } from '../platform/metrics.js';
+import type { RealtimeMetrics } from '../http/metrics.js';
 import type { AccessTokenClaims } from '../platform/tokens.js';
 import type { EphemeralFrame } from './ephemeral-messages.js';
 import type { FrameText } from './wire-format.js';

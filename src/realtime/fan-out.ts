@@ -1,5 +1,5 @@
 import type { LoggedEvent } from '../log.js';
-import type { RealtimeMetrics } from '../platform/metrics.js';
+import type { RealtimeMetrics } from '../http/metrics.js';
 import { withEventsSpan, type Tracing } from '../platform/tracing.js';
 import type { Connection } from './connection.js';
 import type { RealtimeFrame } from './realtime-frame.js';

@@ -1,5 +1,5 @@
 import type { HttpResponse } from 'uWebSockets.js';
-import { problem } from '../platform/problems.js';
+import { ERRORS, problem, type ProblemCode } from '../http/problems.js';
 
 const STATUS_LINES: Readonly<Record<number, string>> = {
   400: '400 Bad Request',
@@ -18,13 +18,13 @@ const STATUS_LINES: Readonly<Record<number, string>> = {
  */
 export function writeProblem(
   res: HttpResponse,
-  status: number,
-  code: string,
+  code: ProblemCode,
   detail: string,
   headers: Readonly<Record<string, string>> = {},
 ): void {
+  const { status } = ERRORS[code];
   res.writeStatus(STATUS_LINES[status] ?? String(status));
   res.writeHeader('content-type', 'application/problem+json');
   for (const [name, value] of Object.entries(headers)) res.writeHeader(name, value);
-  res.end(JSON.stringify(problem(status, code, detail)), true);
+  res.end(JSON.stringify(problem(code, detail)), true);
 }

@@ -1,5 +1,6 @@
+import { InvalidPositionError } from '../eventstore/errors.js';
 import type { LogStore, LoggedEvent } from '../log.js';
-import type { RealtimeMetrics } from '../platform/metrics.js';
+import type { RealtimeMetrics } from '../http/metrics.js';
 import { CloseCode, CloseReason } from './close-codes.js';
 import type { Connection } from './connection.js';
 import type { GapPage, GapReader } from './gap-reader.js';
@@ -46,9 +47,17 @@ type Replay =
  * The caller must already hold frames for the connection (FanOut.holdFor) when calling this.
  */
 export async function resume(connection: Connection, since: bigint, deps: ResumeDeps): Promise<void> {
-  const from = await capAtHead(since, deps);
   const tally = { frames: 0 };
-  const replay = await replayMissedFrames(connection, from, deps, tally);
+  let replay: Replay;
+  try {
+    await checkNotPastHead(since, deps);
+    replay = await replayMissedFrames(connection, since, deps, tally);
+  } catch (error) {
+    // Not a position this store returned (made up, or from the store used before a switch): the
+    // client cannot be brought up to date from it, so it reloads. Refused before anything is sent.
+    if (!(error instanceof InvalidPositionError)) throw error;
+    replay = { kind: 'resync' };
+  }
   deps.metrics?.replayed(replay.kind, tally.frames);
   if (replay.kind === 'closed') return;
   let resync = replay.kind === 'resync';
@@ -89,14 +98,14 @@ export async function resume(connection: Connection, since: bigint, deps: Resume
 }
 
 /**
- * A `since` past the head of the log (a client from another store, or a made-up number) counts as
- * the head. Positions between this node's feed and the head are real: the client may have seen
- * them on a node that is further along.
+ * A `since` past the head of the log (a client from another store, or a made-up number) is no
+ * position of this store. Positions between this node's feed and the head are real: the client
+ * may have seen them on a node that is further along. (Below the feed, the store's reads refuse
+ * what is not one of its positions.)
  */
-async function capAtHead(since: bigint, deps: ResumeDeps): Promise<bigint> {
-  if (since <= deps.feedPosition()) return since;
-  const head = await deps.store.headPosition();
-  return since > head ? head : since;
+async function checkNotPastHead(since: bigint, deps: ResumeDeps): Promise<void> {
+  if (since <= deps.feedPosition()) return;
+  if (since > (await deps.store.headPosition())) throw new InvalidPositionError(since);
 }
 
 /** What a replay must know of the gap before sending any of it. */

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Messaging } from '../commands/messaging.js';
 import { REALTIME_DEFAULTS } from '../platform/config.js';
-import type { RealtimeMetrics } from '../platform/metrics.js';
+import type { RealtimeMetrics } from '../http/metrics.js';
 import type { TokenService } from '../platform/tokens.js';
 import type { Tracing } from '../platform/tracing.js';
 import type { FrameFor } from './realtime-frame.js';

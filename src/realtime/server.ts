@@ -230,9 +230,9 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
     },
   });
   app.any(REALTIME_PATH, (res) =>
-    writeProblem(res, 426, 'upgrade_required', 'this endpoint speaks WebSocket only'),
+    writeProblem(res, 'upgrade_required', 'this endpoint speaks WebSocket only'),
   );
-  app.any('/*', (res) => writeProblem(res, 404, 'not_found', 'no such endpoint'));
+  app.any('/*', (res) => writeProblem(res, 'not_found', 'no such endpoint'));
 
   const listenSocket = await listen(app, options.host, deps.port).catch(async (error: unknown) => {
     await feed.stop();

@@ -37,7 +37,7 @@ export function createUpgradeHandler(
   return (res, req, context) => {
     const since = parseSince(req.getQuery('since'));
     if (!since.ok) {
-      writeProblem(res, 400, 'validation', 'since must be a non-negative decimal integer (a log position)');
+      writeProblem(res, 'validation', 'since must be a non-negative decimal integer (a log position)');
       return;
     }
     const token = accessToken(req.getHeader('authorization'), req.getQuery('access_token'));
@@ -45,24 +45,24 @@ export function createUpgradeHandler(
     if (claims === 'missing' || claims === 'invalid') {
       const detail =
         claims === 'missing' ? 'a valid access token is required' : 'the access token is invalid or expired';
-      writeProblem(res, 401, 'unauthorized', detail, WWW_AUTHENTICATE);
+      writeProblem(res, 'unauthorized', detail, WWW_AUTHENTICATE);
       return;
     }
     if (claims === 'failed') {
-      writeProblem(res, 500, 'internal', 'an unexpected error occurred');
+      writeProblem(res, 'internal', 'an unexpected error occurred');
       return;
     }
     if (deps.isClosing()) {
-      writeProblem(res, 503, 'not_ready', 'the server is shutting down');
+      writeProblem(res, 'not_ready', 'the server is shutting down');
       return;
     }
     const exists = userExists(deps, claims.userId);
     if (exists === false) {
-      writeProblem(res, 401, 'unauthorized', 'the access token is invalid or expired', WWW_AUTHENTICATE);
+      writeProblem(res, 'unauthorized', 'the access token is invalid or expired', WWW_AUTHENTICATE);
       return;
     }
     if (!deps.admit(claims.userId)) {
-      writeProblem(res, 429, 'too_many_connections', 'this user has too many open connections', {
+      writeProblem(res, 'too_many_connections', 'this user has too many open connections', {
         'retry-after': '5',
       });
       return;

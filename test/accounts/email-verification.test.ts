@@ -3,8 +3,7 @@ import { VERIFICATION_GUESSES } from '../../src/commands/email-verification.js';
 import type { RunningSystem } from '../../src/system.js';
 import { httpClient, type HttpClient } from '../support/http-client.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { startTestSystem } from '../support/system.js';
-import { PROBLEM_JSON, uniqueName } from '../support/test-system.js';
+import { startTestSystem, PROBLEM_JSON, uniqueName } from '../support/system.js';
 import { startSmtpInbox, verificationCodeIn, type SmtpInbox } from './support/smtp-inbox.js';
 
 const password = 'correct horse battery';

@@ -119,6 +119,7 @@ describe('the cache kept current by the shared log', () => {
       headPosition: () => inner.headPosition(),
       subscribeToAll: (options) => inner.subscribeToAll(options),
       ping: () => inner.ping(),
+      identity: () => inner.identity(),
       close: () => inner.close(),
     };
   }

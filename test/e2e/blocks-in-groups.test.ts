@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { signUp } from '../support/http-client.js';
-import { uniqueName, useTestSystem } from '../support/test-system.js';
+import { uniqueName, useTestSystem } from '../support/system.js';
 import { TestClient, realtimeUrl } from '../support/ws-client.js';
 
 const t = useTestSystem();

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { signUp } from '../support/http-client.js';
-import { uniqueName, useTestSystem } from '../support/test-system.js';
+import { uniqueName, useTestSystem } from '../support/system.js';
 import { TestClient, realtimeUrl, type ServerFrame } from '../support/ws-client.js';
 
 const t = useTestSystem();

@@ -10,8 +10,7 @@ import { eventually } from '../realtime/support/eventually.js';
 import { TestClient, type ServerFrame } from '../support/ws-client.js';
 import { httpClient, signUp, type HttpClient } from '../support/http-client.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { startTestSystem, TEST_JWT_SECRET } from '../support/system.js';
-import { uniqueName } from '../support/test-system.js';
+import { startTestSystem, TEST_JWT_SECRET, uniqueName } from '../support/system.js';
 
 /**
  * The realtime role runs as a child process (the TypeScript entry point through vite-node, as

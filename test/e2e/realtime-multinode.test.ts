@@ -3,8 +3,7 @@ import type { RunningSystem } from '../../src/system.js';
 import { TestClient, type ServerFrame } from '../support/ws-client.js';
 import { httpClient, signUp, type HttpClient } from '../support/http-client.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { startTestSystem } from '../support/system.js';
-import { uniqueName } from '../support/test-system.js';
+import { startTestSystem, uniqueName } from '../support/system.js';
 
 /**
  * Two realtime nodes side by side on one database: node A runs every role, node B only realtime

@@ -1,5 +1,7 @@
+import { EventStoreDBClient } from '@eventstore/db-client';
 import { describe, it } from 'vitest';
 import { createEventStore } from '../../src/eventstore/create-event-store.js';
+import { toClientConnectionString } from '../../src/eventstore/eventstoredb/eventstoredb-event-store.js';
 import { describeEventStoreConformance } from './conformance.js';
 
 /** Overridable so CI can pin or pre-pull another KurrentDB / EventStoreDB image. */
@@ -40,31 +42,44 @@ if (target.kind === 'none') {
     it('needs ESDB_URL or a Docker engine', () => undefined);
   });
 } else {
-  describeEventStoreConformance('EventStoreDB', async () => {
-    if (target.kind === 'url') {
-      const store = await createEventStore({ url: target.url });
-      return { store, cleanup: () => store.close() };
-    }
-    // testcontainers 11 (the last line that loads on Node 20) has no KurrentDB module: a plain
-    // container, insecure single node, ready once its HTTP health endpoint answers.
-    const { GenericContainer, Wait } = await import('testcontainers');
-    const container = await new GenericContainer(IMAGE)
-      .withEnvironment({
-        EVENTSTORE_INSECURE: 'true',
-        EVENTSTORE_RUN_PROJECTIONS: 'None',
-        KURRENTDB_INSECURE: 'true',
-      })
-      .withExposedPorts(2113)
-      .withWaitStrategy(Wait.forHttp('/health/live', 2113).forStatusCode(204))
-      .start();
-    const url = `esdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`;
+  /** The store, and a client of its own for what the port cannot do (delete a stream). */
+  const subjectAt = async (url: string, stop: () => Promise<void> = async () => undefined) => {
     const store = await createEventStore({ url });
+    const admin = EventStoreDBClient.connectionString(toClientConnectionString(url));
     return {
       store,
+      deleteStream: async (streamName: string) => {
+        await admin.tombstoneStream(streamName);
+      },
       async cleanup() {
         await store.close();
-        await container.stop();
+        await admin.dispose();
+        await stop();
       },
     };
-  });
+  };
+
+  describeEventStoreConformance(
+    'EventStoreDB',
+    async () => {
+      if (target.kind === 'url') return subjectAt(target.url);
+      // testcontainers 11 (the last line that loads on Node 20) has no KurrentDB module: a plain
+      // container, insecure single node, ready once its HTTP health endpoint answers.
+      const { GenericContainer, Wait } = await import('testcontainers');
+      const container = await new GenericContainer(IMAGE)
+        .withEnvironment({
+          EVENTSTORE_INSECURE: 'true',
+          EVENTSTORE_RUN_PROJECTIONS: 'None',
+          KURRENTDB_INSECURE: 'true',
+        })
+        .withExposedPorts(2113)
+        .withWaitStrategy(Wait.forHttp('/health/live', 2113).forStatusCode(204))
+        .start();
+      const url = `esdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`;
+      return subjectAt(url, async () => {
+        await container.stop();
+      });
+    },
+    { deletesStreams: true },
+  );
 }

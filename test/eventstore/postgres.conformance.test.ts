@@ -55,6 +55,18 @@ describe('PostgreSQL event store specifics', () => {
     ).rejects.toBeInstanceOf(DuplicateEventIdError);
   });
 
+  it('recognises a retry whatever the expected revision (EventStoreDB only with exact ones)', async () => {
+    const events = [event(), event()];
+    const original = await store.appendToStream('specifics-retry', events, { expectedRevision: 'no_stream' });
+    await store.appendToStream('specifics-retry', [event()]);
+    for (const expectedRevision of ['any', 'stream_exists'] as const) {
+      await expect(store.appendToStream('specifics-retry', events, { expectedRevision })).resolves.toEqual(
+        original,
+      );
+    }
+    expect(await store.readStream('specifics-retry')).toHaveLength(3);
+  });
+
   it('refuses the same id twice in one append, and accepts an id used in another stream', async () => {
     const id = randomUUID();
     await expect(store.appendToStream('specifics-b', [event(id), event(id)])).rejects.toBeInstanceOf(

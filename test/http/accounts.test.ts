@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createTokenService } from '../../src/platform/tokens.js';
 import { signUp } from '../support/http-client.js';
-import { TEST_JWT_SECRET } from '../support/system.js';
-import { PROBLEM_JSON, uniqueName, useTestSystem } from '../support/test-system.js';
+import { TEST_JWT_SECRET, PROBLEM_JSON, uniqueName, useTestSystem } from '../support/system.js';
 
 const t = useTestSystem();
 const password = 'correct horse battery';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signUp, type HttpClient } from '../support/http-client.js';
-import { PROBLEM_JSON, uniqueName, useTestSystem } from '../support/test-system.js';
+import { PROBLEM_JSON, uniqueName, useTestSystem } from '../support/system.js';
 
 const t = useTestSystem();
 
@@ -277,10 +277,12 @@ describe('event metadata', () => {
         headers: { 'x-correlation-id': 'flow-42' },
       },
     );
-    const events = await t.system.store.readAll({
-      after: BigInt(sent.body.position as string) - 1n,
-      maxCount: 1,
-    });
+    // The event at the position the command returned (positions are opaque: no `position - 1`).
+    const position = BigInt(sent.body.position as string);
+    const events = (
+      await t.system.store.readStream(`conversation-${sent.body.conversationId as string}`)
+    ).filter((event) => event.position === position);
+    expect(events).toHaveLength(1);
     expect(events[0]?.metadata).toEqual({
       correlationId: 'flow-42',
       causationId: expect.any(String),

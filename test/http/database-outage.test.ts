@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSystem } from '../../src/system.js';
 import { httpClient, signUp, type HttpClient } from '../support/http-client.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { startTestSystem } from '../support/system.js';
+import { startTestSystem, PROBLEM_JSON } from '../support/system.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
-import { PROBLEM_JSON } from '../support/test-system.js';
 
 /** The read models (and rate limits) on a database behind a proxy; the log on another. */
 let readModels: TestDatabase;

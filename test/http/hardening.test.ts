@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSystem } from '../../src/system.js';
 import { httpClient, signUp } from '../support/http-client.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { startTestSystem } from '../support/system.js';
-import { PROBLEM_JSON, uniqueName, useTestSystem } from '../support/test-system.js';
+import { startTestSystem, PROBLEM_JSON, uniqueName, useTestSystem } from '../support/system.js';
 
 const t = useTestSystem();
 

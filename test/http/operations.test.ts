@@ -3,8 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createEventStore } from '../../src/eventstore/create-event-store.js';
 import { httpClient, signUp } from '../support/http-client.js';
 import { createTestDatabase } from '../support/postgres.js';
-import { startTestSystem } from '../support/system.js';
-import { uniqueName, useTestSystem } from '../support/test-system.js';
+import { startTestSystem, uniqueName, useTestSystem } from '../support/system.js';
 
 const t = useTestSystem();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROBLEM_JSON, uniqueName, useTestSystem } from '../support/test-system.js';
+import { PROBLEM_JSON, uniqueName, useTestSystem } from '../support/system.js';
 
 const t = useTestSystem({ REGISTRATIONS_PER_IP_PER_HOUR: '3' });
 

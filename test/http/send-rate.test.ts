@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSystem } from '../../src/system.js';
 import { httpClient, signUp, type HttpClient } from '../support/http-client.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { startTestSystem } from '../support/system.js';
-import { PROBLEM_JSON, uniqueName } from '../support/test-system.js';
+import { startTestSystem, PROBLEM_JSON, uniqueName } from '../support/system.js';
 
 /** 6 a minute: bursts of 3, then one every 10 s. */
 const env = { SEND_RATE_PER_MINUTE: '6' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { signUp } from '../support/http-client.js';
-import { PROBLEM_JSON, uniqueName, useTestSystem } from '../support/test-system.js';
+import { PROBLEM_JSON, uniqueName, useTestSystem } from '../support/system.js';
 
 const t = useTestSystem();
 

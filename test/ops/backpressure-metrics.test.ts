@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMetrics, createRealtimeMetrics } from '../../src/platform/metrics.js';
+import { createMetrics, createRealtimeMetrics } from '../../src/http/metrics.js';
 import type { RealtimeServer } from '../../src/realtime/server.js';
 import { createHarness, realtimeUrl, type Harness } from '../realtime/support/harness.js';
 import { TestClient } from '../support/ws-client.js';

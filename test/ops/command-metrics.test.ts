@@ -6,7 +6,7 @@ import { contactsStreamName } from '../../src/domain/contacts/contacts.js';
 import { WrongExpectedRevisionError } from '../../src/eventstore/errors.js';
 import { createPostgresEventStore } from '../../src/eventstore/postgres/index.js';
 import { openLog, type LogStore } from '../../src/log.js';
-import { createCommandMetrics, createMetrics, type Metrics } from '../../src/platform/metrics.js';
+import { createCommandMetrics, createMetrics, type Metrics } from '../../src/http/metrics.js';
 import { storeWith } from '../realtime/support/harness.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { sample } from './support.js';

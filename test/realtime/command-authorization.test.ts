@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, type HttpResponse } from '../support/http-client.js';
-import { uniqueName, useTestSystem } from '../support/test-system.js';
+import { uniqueName, useTestSystem } from '../support/system.js';
 import { realtimeUrl, TestClient } from '../support/ws-client.js';
 import { command, type Answer } from './support/commands.js';
 

@@ -6,7 +6,7 @@ import type { RunningSystem } from '../../src/system.js';
 import { httpClient, signUp, type HttpClient } from '../support/http-client.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { startTestSystem } from '../support/system.js';
-import { uniqueName } from '../support/test-system.js';
+import { uniqueName } from '../support/system.js';
 import { realtimeUrl, refusedUpgrade, TestClient } from '../support/ws-client.js';
 import { answersTo, command, type Answer } from './support/commands.js';
 import { freePort, RealtimeChild } from './support/realtime-child.js';

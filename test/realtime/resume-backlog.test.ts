@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { appendForeignBacklog } from '../../bench/support/foreign-backlog.js';
 import { signUp } from '../support/http-client.js';
-import { uniqueName, useTestSystem } from '../support/test-system.js';
+import { uniqueName, useTestSystem } from '../support/system.js';
 import { realtimeUrl, TestClient } from '../support/ws-client.js';
 import { eventually } from './support/eventually.js';
 

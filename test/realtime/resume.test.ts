@@ -122,13 +122,14 @@ describe('realtime resume with since', () => {
     await Promise.all([watcher.close(), resuming.close(), gated.close()]);
   });
 
-  it('treats a since beyond the head as the head', async () => {
+  it('answers a since beyond the head (no position of this store) with resync, then live frames', async () => {
     const user = randomUUID();
     const head = await harness.store.headPosition();
     const client = await connect(user, head + 1_000_000n);
-    // Until the resume has gone live, a live frame is still delivered (held, then sent).
+    await client.untilFrame((frame) => frame.type === 'resync', 'resync');
     const [first] = await harness.append([[user]], { firstN: 1 });
     await client.untilFrame((frame) => frame.data?.n === 1, 'the frame after the head');
+    expect(client.frames[0]).toEqual({ type: 'resync' });
     expectExactlyOnceInOrder(client, [first as bigint]);
     await client.close();
   });

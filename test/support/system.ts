@@ -1,6 +1,9 @@
 import { loadConfig, type Config } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { startSystem, type RunningSystem } from '../../src/system.js';
+import { afterAll, beforeAll } from 'vitest';
+import { httpClient, type HttpClient } from './http-client.js';
+import { createTestDatabase, type TestDatabase } from './postgres.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signing';
 
@@ -30,3 +33,24 @@ export async function startTestSystem(
   const config = testConfig(databaseUrl, env);
   return startSystem(config, createLogger(config.logLevel));
 }
+
+/** One fresh database and one running system for a test file; both go away after it. */
+export function useTestSystem(env: Record<string, string> = {}) {
+  const context = {} as { db: TestDatabase; system: RunningSystem; http: HttpClient };
+  beforeAll(async () => {
+    context.db = await createTestDatabase();
+    context.system = await startTestSystem(context.db.url, env);
+    context.http = httpClient(`http://127.0.0.1:${context.system.httpPort}`);
+  });
+  afterAll(async () => {
+    await context.system?.stop();
+    await context.db?.drop();
+  });
+  return context;
+}
+
+let counter = 0;
+/** A username no other test in this run uses. */
+export const uniqueName = (prefix = 'user') => `${prefix}_${process.pid}_${++counter}`;
+
+export const PROBLEM_JSON = /^application\/problem\+json/;

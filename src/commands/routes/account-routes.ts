@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { tooManyRequests, unauthorized } from '../../platform/problems.js';
-import type { HttpApp } from '../../platform/http-app.js';
+import { tooManyRequests, unauthorized } from '../../http/problems.js';
+import type { HttpApp } from '../../http/http-app.js';
 import type { TokenService } from '../../platform/tokens.js';
 import {
   authenticate as checkCredentials,

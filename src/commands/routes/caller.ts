@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { EventMetadata } from '../../eventstore/port.js';
-import { caller } from '../../platform/authenticate.js';
+import { caller } from '../../http/authenticate.js';
 import type { CommandContext } from '../command-handler.js';
 import { requestMetadata } from '../metadata.js';
 

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { HttpApp } from '../../platform/http-app.js';
+import type { HttpApp } from '../../http/http-app.js';
 import { contactLists } from '../aggregates.js';
 import { callerCommand, noContent, type CallerCommandDeps } from './caller.js';
 import { resolveUser } from '../resolve-user.js';

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { HttpApp } from '../../platform/http-app.js';
+import type { HttpApp } from '../../http/http-app.js';
 import { httpCaller } from '../http-caller.js';
 import type { Messaging } from '../messaging.js';
 import { ClientMessageId, MessageBody, SendResult } from './schemas.js';

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { caller } from '../../platform/authenticate.js';
-import type { HttpApp } from '../../platform/http-app.js';
+import { caller } from '../../http/authenticate.js';
+import type { HttpApp } from '../../http/http-app.js';
 import type { CommandContext } from '../command-handler.js';
 import { users } from '../aggregates.js';
 import { requestMetadata } from '../metadata.js';

@@ -1,5 +1,5 @@
 import { assertNever, typeGuard, type Decider } from '../decider.js';
-import { invalid } from '../errors.js';
+import { refuse } from '../errors.js';
 import type { BlocksEvent } from './events.js';
 export type { UserBlocked, UserUnblocked, BlocksEvent } from './events.js';
 
@@ -42,7 +42,7 @@ export const blocksDecider: Decider<BlocksState, BlocksCommand, BlocksEvent> = {
     switch (command.type) {
       case 'BlockUser':
         if (command.blockedId === command.blockerId)
-          throw invalid('cannot_block_self', 'you cannot block yourself');
+          throw refuse('cannot_block_self', 'you cannot block yourself');
         if (state.blocked.has(command.blockedId)) return [];
         return [
           {

@@ -1,5 +1,5 @@
 import { assertNever, typeGuard, type Decider } from '../decider.js';
-import { invalid, notFound } from '../errors.js';
+import { refuse } from '../errors.js';
 import type { ContactsEvent } from './events.js';
 export type { ContactAdded, ContactRemoved, ContactsEvent } from './events.js';
 
@@ -42,7 +42,7 @@ export const contactsDecider: Decider<ContactsState, ContactsCommand, ContactsEv
     switch (command.type) {
       case 'AddContact':
         if (command.contactId === command.ownerId) {
-          throw invalid('cannot_add_self', 'you cannot add yourself as a contact');
+          throw refuse('cannot_add_self', 'you cannot add yourself as a contact');
         }
         if (state.contacts.has(command.contactId)) return [];
         return [
@@ -53,7 +53,7 @@ export const contactsDecider: Decider<ContactsState, ContactsCommand, ContactsEv
         ];
       case 'RemoveContact':
         if (!state.contacts.has(command.contactId)) {
-          throw notFound('not_a_contact', 'that user is not in your contacts');
+          throw refuse('not_a_contact', 'that user is not in your contacts');
         }
         return [
           {

@@ -1,24 +1,21 @@
-import { forbidden, invalid, notFound } from '../errors.js';
+import { refuse } from '../errors.js';
 import type { AddMember, CreateGroup, RemoveMember } from './commands.js';
 import type { ConversationEvent } from './events.js';
 import { asGroup, asMember, sorted } from './guards.js';
 import { MAX_GROUP_MEMBERS, MAX_TITLE_LENGTH, type ConversationState } from './state.js';
 
 export function createGroup(command: CreateGroup, state: ConversationState): ConversationEvent[] {
-  if (state.status !== 'none') throw invalid('conversation_exists', 'this conversation already exists');
+  if (state.status !== 'none') throw refuse('conversation_exists', 'this conversation already exists');
   const title = command.title.trim();
   if (title.length === 0 || title.length > MAX_TITLE_LENGTH) {
-    throw invalid(
-      'invalid_title',
-      `a group title must be 1 to ${MAX_TITLE_LENGTH} characters after trimming`,
-    );
+    throw refuse('invalid_title', `a group title must be 1 to ${MAX_TITLE_LENGTH} characters after trimming`);
   }
   if ((command.blockedBy ?? []).length > 0) {
-    throw forbidden('blocked', 'someone you want in this group blocks you');
+    throw refuse('blocked', 'someone you want in this group blocks you');
   }
   const memberIds = sorted(new Set([command.actorId, ...command.memberIds]));
   if (memberIds.length > MAX_GROUP_MEMBERS) {
-    throw invalid('too_many_members', `a group has at most ${MAX_GROUP_MEMBERS} members`);
+    throw refuse('too_many_members', `a group has at most ${MAX_GROUP_MEMBERS} members`);
   }
   return [
     {
@@ -37,9 +34,9 @@ export function createGroup(command: CreateGroup, state: ConversationState): Con
 export function addMember(command: AddMember, state: ConversationState): ConversationEvent[] {
   const group = asGroup(asMember(state, command.actorId));
   if (group.members.has(command.userId)) return [];
-  if (command.blockedBy?.includes(command.userId)) throw forbidden('blocked', 'this user blocks you');
+  if (command.blockedBy?.includes(command.userId)) throw refuse('blocked', 'this user blocks you');
   if (group.members.size >= MAX_GROUP_MEMBERS) {
-    throw invalid('too_many_members', `a group has at most ${MAX_GROUP_MEMBERS} members`);
+    throw refuse('too_many_members', `a group has at most ${MAX_GROUP_MEMBERS} members`);
   }
   return [
     {
@@ -59,9 +56,9 @@ export function addMember(command: AddMember, state: ConversationState): Convers
 export function removeMember(command: RemoveMember, state: ConversationState): ConversationEvent[] {
   const group = asGroup(asMember(state, command.actorId));
   if (command.userId !== command.actorId && group.creatorId !== command.actorId) {
-    throw forbidden('not_the_creator', 'only the creator of a group may remove other members');
+    throw refuse('not_the_creator', 'only the creator of a group may remove other members');
   }
-  if (!group.members.has(command.userId)) throw notFound('member_not_found', 'that user is not a member');
+  if (!group.members.has(command.userId)) throw refuse('member_not_found', 'that user is not a member');
   return [
     {
       type: 'MemberRemoved',

@@ -1,4 +1,4 @@
-import { forbidden, invalid, notFound } from '../errors.js';
+import { refuse } from '../errors.js';
 import type { DeleteMessage, EditMessage, MarkRead, SendMessage } from './commands.js';
 import type { ConversationEvent, MessageSent } from './events.js';
 import { asMember, checkedBody, ownMessage, sorted } from './guards.js';
@@ -23,10 +23,10 @@ function messageSent(command: SendMessage, seq: number, recipientIds: readonly s
 export function sendMessage(command: SendMessage, state: ConversationState): ConversationEvent[] {
   if (state.status === 'none' && command.directRecipientId !== undefined) {
     const recipient = command.directRecipientId;
-    if (recipient === command.actorId) throw invalid('cannot_message_self', 'you cannot message yourself');
-    if (command.blocked) throw forbidden('blocked', 'messages between you and this user are blocked');
+    if (recipient === command.actorId) throw refuse('cannot_message_self', 'you cannot message yourself');
+    if (command.blocked) throw refuse('blocked', 'messages between you and this user are blocked');
     if (command.recipientAccepts === false) {
-      throw forbidden('not_accepting_messages', 'this user takes new conversations from their contacts only');
+      throw refuse('not_accepting_messages', 'this user takes new conversations from their contacts only');
     }
     const memberIds = sorted([command.actorId, recipient]);
     const message = messageSent(command, 1, memberIds);
@@ -46,7 +46,7 @@ export function sendMessage(command: SendMessage, state: ConversationState): Con
     return [];
   }
   if (conversation.kind === 'direct' && command.blocked) {
-    throw forbidden('blocked', 'messages between you and this user are blocked');
+    throw refuse('blocked', 'messages between you and this user are blocked');
   }
   return [
     messageSent(command, conversation.lastSeq + 1, recipients(conversation.members, command.blockedBy)),
@@ -98,7 +98,7 @@ export function deleteMessage(command: DeleteMessage, state: ConversationState):
 export function markRead(command: MarkRead, state: ConversationState): ConversationEvent[] {
   const conversation = asMember(state, command.actorId);
   const message = conversation.messages.get(command.messageId);
-  if (!message) throw notFound('message_not_found', 'no such message in this conversation');
+  if (!message) throw refuse('message_not_found', 'no such message in this conversation');
   const marker = conversation.readMarkers.get(command.actorId) ?? 0;
   if (message.seq <= marker) return [];
   let unreadCount = 0;

@@ -1,4 +1,4 @@
-import { forbidden, invalid, notFound } from '../errors.js';
+import { refuse } from '../errors.js';
 import {
   MAX_BODY_LENGTH,
   type ActiveConversation,
@@ -11,20 +11,20 @@ export const sorted = (ids: Iterable<string>) => [...ids].sort();
 export function checkedBody(body: string): string {
   const trimmed = body.trim();
   if (trimmed.length === 0 || trimmed.length > MAX_BODY_LENGTH) {
-    throw invalid('invalid_body', `a message body must be 1 to ${MAX_BODY_LENGTH} characters after trimming`);
+    throw refuse('invalid_body', `a message body must be 1 to ${MAX_BODY_LENGTH} characters after trimming`);
   }
   return trimmed;
 }
 
 export function existing(state: ConversationState): ActiveConversation {
-  if (state.status !== 'active') throw notFound('conversation_not_found', 'no such conversation');
+  if (state.status !== 'active') throw refuse('conversation_not_found', 'no such conversation');
   return state;
 }
 
 export function asMember(state: ConversationState, actorId: string): ActiveConversation {
   const conversation = existing(state);
   if (!conversation.members.has(actorId)) {
-    throw forbidden('not_a_member', 'you are not a member of this conversation');
+    throw refuse('not_a_member', 'you are not a member of this conversation');
   }
   return conversation;
 }
@@ -35,13 +35,12 @@ export function ownMessage(
   actorId: string,
 ): MessageRecord {
   const message = conversation.messages.get(messageId);
-  if (!message || message.deleted)
-    throw notFound('message_not_found', 'no such message in this conversation');
-  if (message.senderId !== actorId) throw forbidden('not_the_sender', 'only the sender may change a message');
+  if (!message || message.deleted) throw refuse('message_not_found', 'no such message in this conversation');
+  if (message.senderId !== actorId) throw refuse('not_the_sender', 'only the sender may change a message');
   return message;
 }
 
 export function asGroup(conversation: ActiveConversation): ActiveConversation {
-  if (conversation.kind !== 'group') throw invalid('not_a_group', 'members can be changed only in a group');
+  if (conversation.kind !== 'group') throw refuse('not_a_group', 'members can be changed only in a group');
   return conversation;
 }

@@ -1,5 +1,5 @@
 import { assertNever, typeGuard, type Decider } from '../decider.js';
-import { conflict } from '../errors.js';
+import { refuse } from '../errors.js';
 import type { ReservationClaimed, ReservationEvent, ReservationKind } from './events.js';
 export type { ReservationClaimed, ReservationReleased, ReservationEvent, ReservationKind } from './events.js';
 
@@ -66,7 +66,7 @@ export const reservationDecider: Decider<ReservationState, ReservationCommand, R
             claim,
           ];
         }
-        throw conflict(`${command.kind}_taken`, `that ${command.kind} is already taken`);
+        throw refuse(`${command.kind}_taken`, `that ${command.kind} is already taken`);
       }
       case 'ReleaseReservation':
         if (state.status !== 'held' || state.ownerId !== command.ownerId) return [];

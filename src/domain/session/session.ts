@@ -1,5 +1,5 @@
 import { assertNever, typeGuard, type Decider } from '../decider.js';
-import { conflict } from '../errors.js';
+import { refuse } from '../errors.js';
 import type { SessionRevoked, SessionEvent } from './events.js';
 export type { SessionStarted, SessionRefreshed, SessionRevoked, SessionEvent } from './events.js';
 
@@ -50,7 +50,7 @@ export type SessionState =
 
 export const sessionStreamName = (sessionId: string) => `session-${sessionId}`;
 
-const refused = () => conflict('invalid_refresh_token', 'the refresh token is used, revoked or expired');
+const refused = () => refuse('invalid_refresh_token', 'the refresh token is used, revoked or expired');
 
 export const sessionDecider: Decider<SessionState, SessionCommand, SessionEvent> = {
   initialState: () => ({ status: 'none' }),
@@ -88,7 +88,7 @@ export const sessionDecider: Decider<SessionState, SessionCommand, SessionEvent>
   decide(command, state) {
     switch (command.type) {
       case 'StartSession':
-        if (state.status !== 'none') throw conflict('session_exists', 'this session already exists');
+        if (state.status !== 'none') throw refuse('session_exists', 'this session already exists');
         return [
           {
             type: 'SessionStarted',

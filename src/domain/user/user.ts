@@ -1,5 +1,5 @@
 import { assertNever, typeGuard, type Decider } from '../decider.js';
-import { conflict, invalid, notFound } from '../errors.js';
+import { refuse } from '../errors.js';
 import type { UserEvent, MessagePolicy } from './events.js';
 export type {
   UserRegistered,
@@ -80,7 +80,7 @@ export type UserState =
 
 export const userStreamName = (userId: string) => `user-${userId}`;
 
-const wrongCode = () => invalid('verification_code_invalid', 'the verification code is wrong');
+const wrongCode = () => refuse('verification_code_invalid', 'the verification code is wrong');
 
 function decideVerification(command: VerifyEmail, state: UserState): UserEvent[] {
   if (state.status !== 'registered') throw wrongCode();
@@ -90,7 +90,7 @@ function decideVerification(command: VerifyEmail, state: UserState): UserEvent[]
   }
   const pending = state.pendingVerifications.find((code) => code.codeDigest === command.codeDigest);
   if (pending && command.now >= pending.expiresAt) {
-    throw invalid('verification_code_expired', 'the verification code has expired; ask for a new one');
+    throw refuse('verification_code_expired', 'the verification code has expired; ask for a new one');
   }
   if (!pending) {
     return [
@@ -172,7 +172,7 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
   decide(command, state) {
     switch (command.type) {
       case 'RegisterUser': {
-        if (state.status === 'registered') throw conflict('user_exists', 'this user is already registered');
+        if (state.status === 'registered') throw refuse('user_exists', 'this user is already registered');
         const email = command.email.trim().toLowerCase();
         return [
           {
@@ -194,7 +194,7 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
         ];
       }
       case 'IssueEmailVerification':
-        if (state.status !== 'registered') throw notFound('user_not_found', 'no such user');
+        if (state.status !== 'registered') throw refuse('user_not_found', 'no such user');
         if (state.emailVerified) return [];
         return [
           {
@@ -210,10 +210,10 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
       case 'VerifyEmail':
         return decideVerification(command, state);
       case 'ChangeProfile': {
-        if (state.status !== 'registered') throw notFound('user_not_found', 'no such user');
+        if (state.status !== 'registered') throw refuse('user_not_found', 'no such user');
         const displayName = command.displayName?.trim();
         if (displayName !== undefined && (displayName.length === 0 || displayName.length > 100)) {
-          throw invalid('invalid_display_name', 'a display name must be 1 to 100 characters after trimming');
+          throw refuse('invalid_display_name', 'a display name must be 1 to 100 characters after trimming');
         }
         const changes = {
           ...(displayName !== undefined && displayName !== state.displayName ? { displayName } : {}),

@@ -3,6 +3,7 @@ import {
   type AppendExpectedRevision,
   type EventStoreDBClient,
 } from '@eventstore/db-client';
+import { assertAppendable } from '../appendable.js';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors.js';
 import type { AppendResult, ExpectedRevision, NewEvent } from '../port.js';
 import { translateClientError } from './esdb-errors.js';
@@ -24,7 +25,6 @@ function toAppendExpectedRevision(expected: ExpectedRevision): AppendExpectedRev
 
 /** Position of the event at `revision`, for results the server reports without one. */
 async function positionAt(client: EventStoreDBClient, streamName: string, revision: bigint): Promise<bigint> {
-  if (revision < 0n) return 0n; // an empty append to a stream that does not exist
   const [event] = await readStreamEvents(client, streamName, { fromRevision: revision, maxCount: 1 });
   const position = event === undefined ? undefined : positionOf(event);
   if (position === undefined) {
@@ -46,7 +46,7 @@ async function findStoredAppend(
   events: readonly NewEvent[],
   expected: ExpectedRevision,
 ): Promise<AppendResult | undefined> {
-  if (events.length === 0 || (expected !== 'no_stream' && typeof expected !== 'bigint')) return undefined;
+  if (expected !== 'no_stream' && typeof expected !== 'bigint') return undefined;
   const fromRevision = expected === 'no_stream' ? 0n : expected + 1n;
   const stored = await readStreamEvents(client, streamName, { fromRevision, maxCount: events.length });
   const storedIds = stored.map((resolved) => resolved.event?.id.toLowerCase());
@@ -65,24 +65,40 @@ async function findStoredAppend(
   return undefined;
 }
 
+/** A conflict: the original result if this append is a retry of a stored one, else the port's error. */
+async function settleConflict(
+  client: EventStoreDBClient,
+  streamName: string,
+  events: readonly NewEvent[],
+  expected: ExpectedRevision,
+  actual: bigint | 'no_stream' | undefined,
+): Promise<AppendResult> {
+  const original = await findStoredAppend(client, streamName, events, expected);
+  if (original !== undefined) return original;
+  throw new WrongExpectedRevisionError(streamName, expected, actual);
+}
+
 export async function appendToStream(
   client: EventStoreDBClient,
   streamName: string,
   events: readonly NewEvent[],
   expected: ExpectedRevision,
 ): Promise<AppendResult> {
+  assertAppendable(streamName, events);
+  let result: Awaited<ReturnType<EventStoreDBClient['appendToStream']>>;
   try {
-    const result = await client.appendToStream(streamName, events.map(toEventData), {
+    result = await client.appendToStream(streamName, events.map(toEventData), {
       expectedRevision: toAppendExpectedRevision(expected),
     });
-    // An idempotent retry succeeds without a position: look up the original one.
-    const position =
-      result.position?.commit ?? (await positionAt(client, streamName, result.nextExpectedRevision));
-    return { nextExpectedRevision: result.nextExpectedRevision, position };
   } catch (error) {
-    if (!(error instanceof WrongExpectedVersionError)) throw translateClientError(error);
-    const original = await findStoredAppend(client, streamName, events, expected);
-    if (original !== undefined) return original;
-    throw new WrongExpectedRevisionError(streamName, expected, error.actualVersion);
+    if (!(error instanceof WrongExpectedVersionError)) throw translateClientError(error, { streamName });
+    return settleConflict(client, streamName, events, expected, error.actualVersion);
   }
+  // A client made with throwOnAppendFailure=false reports a conflict as a result (and, over
+  // batch appends, with a wrong revision): never take it for a success.
+  if (!result.success) return settleConflict(client, streamName, events, expected, undefined);
+  // An idempotent retry succeeds without a position: look up the original one.
+  const position =
+    result.position?.commit ?? (await positionAt(client, streamName, result.nextExpectedRevision));
+  return { nextExpectedRevision: result.nextExpectedRevision, position };
 }

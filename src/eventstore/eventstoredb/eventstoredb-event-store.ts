@@ -3,20 +3,30 @@ import type {
   AppendOptions,
   AppendResult,
   EventStore,
+  EventStoreLogger,
   NewEvent,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StoreIdentity,
   SubscribeOptions,
 } from '../port.js';
 import { appendToStream } from './append.js';
+import { storeIdentity } from './identity.js';
 import { headPosition, ping, readAll, readStream } from './read.js';
 import { subscribeToAll } from './subscription.js';
 
 export interface EventStoreDbEventStoreOptions {
   /** `esdb://`, `esdb+discover://`, or the KurrentDB spellings `kurrentdb://` / `kurrentdb+discover://`. */
   readonly connectionString: string;
+  /** Told about events the log readers skip (default: the console). */
+  readonly logger?: EventStoreLogger;
 }
+
+const consoleLogger: EventStoreLogger = {
+  warn: (context, message) => console.warn(message, context),
+  error: (context, message) => console.error(message, context),
+};
 
 /** This client version only knows the `esdb` schemes; KurrentDB's are the same protocol. */
 export function toClientConnectionString(connectionString: string): string {
@@ -27,16 +37,20 @@ export function toClientConnectionString(connectionString: string): string {
 }
 
 /**
- * The EventStore port over EventStoreDB / KurrentDB. Limits: a re-used event id is detected only
- * when the append names an exact revision or `no_stream` (EventStoreDB keeps no per-stream id
- * index), and `readStream` positions need a server >= 22.6 (older ones report -1n).
+ * The EventStore port over EventStoreDB / KurrentDB. Limits: a re-used event id is detected, and
+ * a retry recognised for sure, only when the append names an exact revision or `no_stream`
+ * (EventStoreDB keeps no per-stream id index), and `readStream` positions need a server >= 22.6
+ * (older ones report -1n).
  */
 class EventStoreDbEventStore implements EventStore {
   readonly #client: EventStoreDBClient;
+  readonly #logger: EventStoreLogger;
   readonly #closing = new AbortController();
+  #identity: Promise<StoreIdentity> | undefined;
 
-  constructor(client: EventStoreDBClient) {
+  constructor(client: EventStoreDBClient, logger: EventStoreLogger) {
     this.#client = client;
+    this.#logger = logger;
   }
 
   async appendToStream(
@@ -52,7 +66,7 @@ class EventStoreDbEventStore implements EventStore {
   }
 
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
-    return readAll(this.#client, options);
+    return readAll(this.#client, this.#logger, options);
   }
 
   headPosition(): Promise<bigint> {
@@ -60,7 +74,16 @@ class EventStoreDbEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {
-    return subscribeToAll(this.#client, options, this.#closing.signal);
+    return subscribeToAll(this.#client, this.#logger, options, this.#closing.signal);
+  }
+
+  identity(): Promise<StoreIdentity> {
+    // Kept once known; a failure is not, so the next call asks again.
+    this.#identity ??= storeIdentity(this.#client).catch((error: unknown) => {
+      this.#identity = undefined;
+      throw error;
+    });
+    return this.#identity;
   }
 
   ping(): Promise<void> {
@@ -74,10 +97,20 @@ class EventStoreDbEventStore implements EventStore {
   }
 }
 
-/** Creates the client (it connects lazily, on the first call). */
+/**
+ * Creates the client (it connects lazily, on the first call). Refuses `throwOnAppendFailure=false`:
+ * with it the client reports a conflicting append as a result, not an error.
+ */
 export async function createEventStoreDbEventStore(
   options: EventStoreDbEventStoreOptions,
 ): Promise<EventStore> {
   const client = EventStoreDBClient.connectionString(toClientConnectionString(options.connectionString));
-  return new EventStoreDbEventStore(client);
+  // The client keeps the parsed option behind a protected getter: read it rather than parse again.
+  if (Reflect.get(client, 'throwOnAppendFailure') === false) {
+    await client.dispose();
+    throw new TypeError(
+      'the EventStoreDB connection string sets throwOnAppendFailure=false; this store needs conflicts reported as errors: remove the option',
+    );
+  }
+  return new EventStoreDbEventStore(client, options.logger ?? consoleLogger);
 }

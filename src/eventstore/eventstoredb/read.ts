@@ -9,9 +9,10 @@ import {
   type ReadPosition,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import type { ReadAllOptions, ReadStreamOptions, RecordedEvent } from '../port.js';
+import { InvalidPositionError } from '../errors.js';
+import type { EventStoreLogger, ReadAllOptions, ReadStreamOptions, RecordedEvent } from '../port.js';
 import { translateClientError } from './esdb-errors.js';
-import { isSystemEvent, positionOf, toRecordedEvent } from './recorded-event.js';
+import { isReadable, isSystemEvent, positionOf, toRecordedEvent, warnUnreadable } from './recorded-event.js';
 
 /** $all is read in pages of this many records (system events included, then dropped). */
 const PAGE_SIZE = 256;
@@ -27,7 +28,7 @@ export function toReadPosition(position: bigint | undefined): ReadPosition {
   return position === undefined ? START : { commit: position, prepare: position };
 }
 
-/** Reads a stream in full into memory; an absent stream reads as empty. */
+/** Reads a stream in full into memory; an absent stream reads as empty. A deleted one: StreamDeletedError. */
 export async function readStreamEvents(
   client: EventStoreDBClient,
   streamName: string,
@@ -45,7 +46,7 @@ export async function readStreamEvents(
     for await (const event of read) resolved.push(event);
   } catch (error) {
     if (error instanceof StreamNotFoundError) return [];
-    throw translateClientError(error);
+    throw translateClientError(error, { streamName });
   }
   return resolved;
 }
@@ -70,21 +71,32 @@ async function readAllPage(
       page.push(event);
     }
   } catch (error) {
-    throw translateClientError(error);
+    throw translateClientError(error, from === START || from === END ? {} : { position: from.commit });
   }
   return page;
 }
 
 /**
- * The global log without EventStoreDB's own events. Pages restart at the last position seen and
- * drop anything at or below it, which works whether the server treats `fromPosition` as
- * inclusive (reads) or not.
+ * Refuses a cursor no read could have returned: negative, or past the newest event. (One inside
+ * the log but off a record boundary the server refuses itself, see esdb-errors.ts.)
+ */
+export async function checkPosition(client: EventStoreDBClient, after: bigint | undefined): Promise<void> {
+  if (after === undefined || after === 0n) return;
+  if (after < 0n || (await headPosition(client)) < after) throw new InvalidPositionError(after);
+}
+
+/**
+ * The global log without EventStoreDB's own events (and skipping, with a warning, events that are
+ * not JSON objects). Pages restart at the last position seen and drop anything at or below it,
+ * which works whether the server treats `fromPosition` as inclusive (reads) or not.
  */
 export async function readAll(
   client: EventStoreDBClient,
+  logger: EventStoreLogger,
   options: ReadAllOptions = {},
 ): Promise<RecordedEvent[]> {
   checkMaxCount(options.maxCount);
+  if (options.after !== undefined && options.after < 0n) throw new InvalidPositionError(options.after);
   const limit = options.maxCount ?? Number.POSITIVE_INFINITY;
   const collected: RecordedEvent[] = [];
   let cursor = options.after ?? -1n;
@@ -96,12 +108,18 @@ export async function readAll(
       if (position === undefined || position <= cursor) continue;
       last = position;
       if (isSystemEvent(resolved)) continue;
+      if (!isReadable(resolved)) {
+        warnUnreadable(logger, resolved);
+        continue;
+      }
       collected.push(toRecordedEvent(resolved));
       if (collected.length >= limit) break;
     }
     if (page.length < PAGE_SIZE || last === cursor) break;
     cursor = last;
   }
+  // Past the head the server answers an empty page, as it does at the head: tell them apart.
+  if (collected.length === 0) await checkPosition(client, options.after);
   return collected;
 }
 

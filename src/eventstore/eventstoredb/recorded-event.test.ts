@@ -1,17 +1,17 @@
 import type { AllStreamResolvedEvent } from '@eventstore/db-client';
 import { describe, expect, it } from 'vitest';
-import { isSystemEvent, positionOf, toRecordedEvent } from './recorded-event.js';
+import { isReadable, isSystemEvent, positionOf, toRecordedEvent } from './recorded-event.js';
 
 const created = new Date('2024-01-02T03:04:05Z');
 
 function resolved(
-  overrides: { type?: string; data?: unknown; commit?: bigint } = {},
+  overrides: { type?: string; data?: unknown; commit?: bigint; streamId?: string } = {},
 ): AllStreamResolvedEvent {
   const commit = overrides.commit ?? 42n;
   return {
     commitPosition: commit,
     event: {
-      streamId: 'user-1',
+      streamId: overrides.streamId ?? 'user-1',
       id: '6f1c2d9e-8a4b-4c1d-9e2f-0a1b2c3d4e5f',
       isJson: true,
       revision: 3n,
@@ -38,8 +38,10 @@ describe('EventStoreDB recorded events', () => {
     });
   });
 
-  it('treats $-prefixed types as system events', () => {
+  it('treats $-prefixed types and anything in a $-prefixed stream as system events', () => {
     expect(isSystemEvent(resolved({ type: '$metadata' }))).toBe(true);
+    expect(isSystemEvent(resolved({ streamId: '$scavenges', type: 'ScavengeStarted' }))).toBe(true);
+    expect(isSystemEvent(resolved({ streamId: '$$user-1', type: 'Anything' }))).toBe(true);
     expect(isSystemEvent(resolved())).toBe(false);
   });
 
@@ -48,7 +50,9 @@ describe('EventStoreDB recorded events', () => {
     expect(toRecordedEvent(resolved({ commit: 2n ** 64n - 1n })).position).toBe(-1n);
   });
 
-  it('refuses data that is not a JSON object', () => {
+  it('refuses data that is not a JSON object (readers of the log skip it first)', () => {
+    expect(isReadable(resolved({ data: [1, 2] }))).toBe(false);
+    expect(isReadable(resolved())).toBe(true);
     expect(() => toRecordedEvent(resolved({ data: [1, 2] }))).toThrow(/not a JSON object/);
   });
 });

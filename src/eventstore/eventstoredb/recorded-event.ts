@@ -4,7 +4,7 @@ import {
   type EventData,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import type { EventMetadata, JsonObject, NewEvent, RecordedEvent } from '../port.js';
+import type { EventMetadata, EventStoreLogger, JsonObject, NewEvent, RecordedEvent } from '../port.js';
 
 /*
  * Global position = the event's commit position in $all.
@@ -26,14 +26,46 @@ export function positionOf(resolved: ResolvedEvent | AllStreamResolvedEvent): bi
   return commit !== undefined && commit >= 0n && commit < NO_POSITION ? commit : undefined;
 }
 
-/** `$`-prefixed types are EventStoreDB's own (system events, link events, stream metadata). */
+/**
+ * EventStoreDB's own records: `$`-prefixed types (system events, link events, metadata, the
+ * tombstone of a deleted stream) and anything in a `$`-prefixed stream (system streams, metadata
+ * streams, projections' and statistics' streams, whatever their event types). The port refuses
+ * both names for appends, so none of these is ever an application event.
+ */
 export function isSystemEvent(resolved: ResolvedEvent | AllStreamResolvedEvent): boolean {
-  return resolved.event === undefined || resolved.event.type.startsWith('$');
+  const event = resolved.event;
+  return event === undefined || event.type.startsWith('$') || event.streamId.startsWith('$');
 }
 
 function isJsonObject(value: unknown): value is JsonObject {
   return (
     typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array)
+  );
+}
+
+/** Whether `toRecordedEvent` can convert it: a JSON event whose data is a JSON object. */
+export function isReadable(resolved: ResolvedEvent | AllStreamResolvedEvent): boolean {
+  const event = resolved.event;
+  return event !== undefined && event.isJson && isJsonObject(event.data);
+}
+
+/**
+ * Readers of the global log skip an event this store could not have written (binary, or JSON
+ * that is not an object, written by some other client) instead of failing on it again and again;
+ * the operator learns where it is, never what it holds.
+ */
+export function warnUnreadable(
+  logger: EventStoreLogger,
+  resolved: ResolvedEvent | AllStreamResolvedEvent,
+): void {
+  logger.warn(
+    {
+      streamName: resolved.event?.streamId,
+      eventId: resolved.event?.id,
+      eventType: resolved.event?.type,
+      position: positionOf(resolved)?.toString(),
+    },
+    'EventStoreDB: skipped an event whose data is not a JSON object',
   );
 }
 

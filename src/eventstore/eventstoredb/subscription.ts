@@ -1,23 +1,28 @@
 import { excludeSystemEvents, type EventStoreDBClient } from '@eventstore/db-client';
 import { EventStoreUnavailableError } from '../errors.js';
-import type { RecordedEvent, SubscribeOptions } from '../port.js';
+import type { EventStoreLogger, RecordedEvent, SubscribeOptions } from '../port.js';
 import { translateClientError } from './esdb-errors.js';
-import { toReadPosition } from './read.js';
-import { isSystemEvent, positionOf, toRecordedEvent } from './recorded-event.js';
+import { checkPosition, toReadPosition } from './read.js';
+import { isReadable, isSystemEvent, positionOf, toRecordedEvent, warnUnreadable } from './recorded-event.js';
 
 /**
- * A catch-up subscription to $all without system events. The server does the catch-up and the
- * switch to live; `fromPosition` is exclusive, and events at or before `after` are dropped here
- * as well in case a server treats it otherwise.
+ * A catch-up subscription to $all without system events (filtered by type on the server, by
+ * stream here) and without events that are not JSON objects (skipped with a warning). The server
+ * does the catch-up and the switch to live; `fromPosition` is exclusive, and events at or before
+ * `after` are dropped here as well in case a server treats it otherwise. A start past the head,
+ * which the server would take silently, is refused first.
  */
 export async function* subscribeToAll(
   client: EventStoreDBClient,
+  logger: EventStoreLogger,
   options: SubscribeOptions,
   closing: AbortSignal,
 ): AsyncGenerator<RecordedEvent, void, undefined> {
   const signal = options.signal === undefined ? closing : AbortSignal.any([closing, options.signal]);
   if (signal.aborted) return;
   const after = options.after;
+  await checkPosition(client, after);
+  if (signal.aborted) return;
   const subscription = client.subscribeToAll({
     fromPosition: toReadPosition(after),
     filter: excludeSystemEvents(),
@@ -35,11 +40,16 @@ export async function* subscribeToAll(
       const position = positionOf(resolved);
       if (isSystemEvent(resolved) || position === undefined || (after !== undefined && position <= after))
         continue;
+      if (!isReadable(resolved)) {
+        warnUnreadable(logger, resolved);
+        continue;
+      }
       yield toRecordedEvent(resolved);
     }
   } catch (error) {
     if (signal.aborted) return;
-    throw translateClientError(error);
+    // The server refuses a start off a record boundary before it sends anything.
+    throw translateClientError(error, after === undefined ? {} : { position: after });
   } finally {
     signal.removeEventListener('abort', stop);
     if (!subscription.destroyed) stop();

@@ -1,8 +1,6 @@
 import { isStorableText } from '../../platform/text.js';
-import { DuplicateEventIdError } from '../errors.js';
+import { assertAppendable } from '../appendable.js';
 import type { ExpectedRevision, NewEvent } from '../port.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * The same in serialised JSON, where JSON.stringify escapes both: `\u0000` and `\udXXX` preceded
  * by an even number of backslashes (an odd one means the backslash itself was escaped).
@@ -31,8 +29,8 @@ function storableJson(what: string, value: unknown): string {
 }
 
 /**
- * Rejects, before anything is sent, input the database would refuse (and with it every other
- * append of the batch): empty stream names, ids that are not UUIDs or repeat, NUL or unpaired
+ * Rejects, before anything is sent, what the port forbids (see appendable.ts) and input the
+ * database would refuse (and with it every other append of the batch): NUL or unpaired
  * surrogates in any text. Serialises the events once.
  */
 export function encodeAppend(
@@ -40,15 +38,8 @@ export function encodeAppend(
   events: readonly NewEvent[],
   expectedRevision: ExpectedRevision,
 ): EncodedAppend {
-  if (streamName.length === 0) throw new TypeError('stream name must not be empty');
+  assertAppendable(streamName, events);
   storableText('stream name', streamName);
-  const seen = new Set<string>();
-  for (const event of events) {
-    if (!UUID.test(event.id)) throw new TypeError(`event id ${JSON.stringify(event.id)} is not a UUID`);
-    const id = event.id.toLowerCase();
-    if (seen.has(id)) throw new DuplicateEventIdError(streamName, event.id);
-    seen.add(id);
-  }
   return {
     streamName,
     expectedRevision,

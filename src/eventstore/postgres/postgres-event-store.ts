@@ -9,6 +9,7 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StoreIdentity,
   SubscribeOptions,
 } from '../port.js';
 import { encodeAppend } from './append-rules.js';
@@ -16,7 +17,7 @@ import { AppendBatcher } from './append-batch.js';
 import { AppendNotifications } from './notifications.js';
 import { RecentAppends } from './recent-appends.js';
 import { translateReadError } from './pg-errors.js';
-import { headPosition, readAll, readStream } from './read.js';
+import { headPosition, readAll, readStream, storeIdentity } from './read.js';
 import { migrate } from './schema.js';
 import { subscribeToAll, type SubscriptionContext } from './subscription.js';
 
@@ -112,6 +113,11 @@ class PostgresEventStore implements EventStore {
   subscribeToAll(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {
     this.#assertOpen();
     return subscribeToAll(this.#subscriptions, options);
+  }
+
+  async identity(): Promise<StoreIdentity> {
+    this.#assertOpen();
+    return storeIdentity(this.#pool);
   }
 
   async ping(): Promise<void> {

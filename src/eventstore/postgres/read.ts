@@ -1,8 +1,9 @@
 import type { Pool } from 'pg';
-import type { ReadAllOptions, ReadStreamOptions, RecordedEvent } from '../port.js';
+import { InvalidPositionError } from '../errors.js';
+import type { ReadAllOptions, ReadStreamOptions, RecordedEvent, StoreIdentity } from '../port.js';
 import { translateReadError } from './pg-errors.js';
 import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './rows.js';
-import { EVENTS_TABLE, LOG_HEAD_TABLE } from './schema.js';
+import { EVENTS_TABLE, IDENTITY_TABLE, LOG_HEAD_TABLE } from './schema.js';
 
 /** `LIMIT NULL` means no limit in PostgreSQL. */
 function limitOf(maxCount: number | undefined): number | null {
@@ -35,8 +36,25 @@ export function readStream(
   );
 }
 
+/**
+ * Positions are 1..head without gaps, so every number from 0 to the head is one this store
+ * returned (or the start): refuses the others.
+ */
+export async function checkPosition(pool: Pool, after: bigint | undefined): Promise<void> {
+  if (after === undefined || after === 0n) return;
+  if (after < 0n || (await headPosition(pool)) < after) throw new InvalidPositionError(after);
+}
+
+/** Like `readEvents`, and refuses an `after` this store never returned (looked up only when nothing follows it). */
+export async function readAll(pool: Pool, options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+  if (options.after !== undefined && options.after < 0n) throw new InvalidPositionError(options.after);
+  const events = await readEvents(pool, options);
+  if (events.length === 0) await checkPosition(pool, options.after);
+  return events;
+}
+
 /** Safe to read by position without further care: appends commit in position order (see append-batch.ts). */
-export function readAll(pool: Pool, options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+export function readEvents(pool: Pool, options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
   const after = options.after ?? 0n;
   return queryEvents(
     pool,
@@ -49,6 +67,17 @@ export async function headPosition(pool: Pool): Promise<bigint> {
   try {
     const { rows } = await pool.query<{ position: string }>(`SELECT position FROM ${LOG_HEAD_TABLE}`);
     return BigInt(rows[0]?.position ?? '0');
+  } catch (error) {
+    throw translateReadError(error);
+  }
+}
+
+export async function storeIdentity(pool: Pool): Promise<StoreIdentity> {
+  try {
+    const { rows } = await pool.query<{ store_id: string }>(`SELECT store_id FROM ${IDENTITY_TABLE}`);
+    const id = rows[0]?.store_id;
+    if (id === undefined) throw new Error(`${IDENTITY_TABLE} is empty; the schema was altered by hand`);
+    return { kind: 'postgresql', id };
   } catch (error) {
     throw translateReadError(error);
   }

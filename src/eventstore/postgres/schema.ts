@@ -5,6 +5,7 @@ export const SCHEMA = 'event_store';
 export const EVENTS_TABLE = `${SCHEMA}.events`;
 export const LOG_HEAD_TABLE = `${SCHEMA}.log_head`;
 export const APPEND_FUNCTION = `${SCHEMA}.append_batch`;
+export const IDENTITY_TABLE = `${SCHEMA}.store_identity`;
 /** `pg_notify` channel; the payload is the log head after the committing append. */
 export const APPENDED_CHANNEL = 'event_store_appended';
 
@@ -152,6 +153,19 @@ const MIGRATIONS: readonly Migration[] = [
         END IF;
       END
       $fn$;
+    `,
+  },
+  {
+    version: 3,
+    // The store's identity (see StoreIdentity in port.ts): made once with the schema, so it names
+    // this log for as long as the data lives, whatever the address it is reached at.
+    sql: `
+      CREATE TABLE ${IDENTITY_TABLE} (
+        singleton  boolean     PRIMARY KEY DEFAULT true CHECK (singleton),
+        store_id   uuid        NOT NULL DEFAULT gen_random_uuid(),
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      INSERT INTO ${IDENTITY_TABLE} DEFAULT VALUES;
     `,
   },
 ];

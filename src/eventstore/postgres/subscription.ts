@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { RecordedEvent, SubscribeOptions } from '../port.js';
 import type { AppendNotifications } from './notifications.js';
 import type { RecentAppends } from './recent-appends.js';
-import { readAll } from './read.js';
+import { checkPosition, readEvents } from './read.js';
 
 export interface SubscriptionContext {
   readonly pool: Pool;
@@ -50,6 +50,12 @@ export async function* subscribeToAll(
   const release = signal.aborted ? () => undefined : context.notifications.acquire();
   const { notifications } = context;
   try {
+    try {
+      await checkPosition(context.pool, options.after);
+    } catch (error) {
+      if (signal.aborted) return;
+      throw error;
+    }
     let cursor = options.after ?? 0n;
     let mustRead = true;
     let connections = notifications.connections;
@@ -78,7 +84,7 @@ export async function* subscribeToAll(
       if (mustRead || notifications.latestHead > cursor) {
         let batch: RecordedEvent[];
         try {
-          batch = await readAll(context.pool, { after: cursor, maxCount: context.batchSize });
+          batch = await readEvents(context.pool, { after: cursor, maxCount: context.batchSize });
         } catch (error) {
           if (signal.aborted) return;
           throw error;

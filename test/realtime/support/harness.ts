@@ -53,6 +53,7 @@ export function storeWith(store: LogStore, overrides: Partial<LogStore>): LogSto
     headPosition: () => store.headPosition(),
     subscribeToAll: (...args) => store.subscribeToAll(...args),
     ping: () => store.ping(),
+    identity: () => store.identity(),
     close: () => store.close(),
     ...overrides,
   };

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
+import { InvalidPositionError } from '../eventstore/errors.js';
 import type { EventStore } from '../eventstore/port.js';
 import type { HttpApp } from './http-app.js';
 
@@ -49,7 +50,14 @@ async function projectionsBehind(deps: HealthDeps): Promise<string | undefined> 
     (min, name) => (checkpoint(name) < min ? checkpoint(name) : min),
     checkpoint(deps.projections[0] ?? ''),
   );
-  const ahead = await deps.store.readAll({ after: slowest, maxCount: deps.maxProjectionLag + 1 });
+  const ahead = await deps.store
+    .readAll({ after: slowest, maxCount: deps.maxProjectionLag + 1 })
+    .catch((error: unknown) => {
+      if (error instanceof InvalidPositionError) return undefined;
+      throw error;
+    });
+  if (ahead === undefined)
+    return 'a checkpoint is not a position of this event store: rebuild the projections';
   const mustReach = ahead.length > deps.maxProjectionLag ? ahead[0]?.position : undefined;
   if (mustReach === undefined) return undefined;
   const behind = deps.projections.filter((name) => checkpoint(name) < mustReach);

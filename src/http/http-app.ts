@@ -6,10 +6,10 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { SpanKind, type Span } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Logger } from './logger.js';
+import type { Logger } from '../platform/logger.js';
 import { HttpError, mapError, problem } from './problems.js';
-import { findNonFiniteNumber, findUnstorableText } from './text.js';
-import { endSpan, startSpan, traceparentOf, validTraceparent, type Tracing } from './tracing.js';
+import { findNonFiniteNumber, findUnstorableText } from '../platform/text.js';
+import { endSpan, startSpan, traceparentOf, validTraceparent, type Tracing } from '../platform/tracing.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -58,7 +58,7 @@ function refuseAny(find: (value: unknown) => string | undefined, message: string
     ] as const) {
       const path = find(value);
       if (path !== undefined) {
-        throw new HttpError(400, 'validation', 'the request is not valid', {}, [
+        throw new HttpError('validation', 'the request is not valid', {}, [
           { path: `/${part}${path === '/' ? '' : path}`, message },
         ]);
       }
@@ -92,11 +92,7 @@ export async function createHttpApp(options: {
     clientErrorHandler: (error: Error & { code?: string }, socket) => {
       const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
       const body = JSON.stringify(
-        problem(
-          status,
-          status === 431 ? 'headers_too_large' : 'bad_request',
-          'the request could not be read',
-        ),
+        problem(status === 431 ? 'headers_too_large' : 'bad_request', 'the request could not be read'),
       );
       // The request could not be parsed, so its X-Request-Id cannot be read: the answer gets a new one.
       const requestId = randomUUID();
@@ -148,7 +144,7 @@ export async function createHttpApp(options: {
     void reply
       .status(404)
       .type(PROBLEM_CONTENT_TYPE)
-      .send(problem(404, 'route_not_found', `no route for ${request.method} ${request.url.split('?')[0]}`));
+      .send(problem('route_not_found', `no route for ${request.method} ${request.url.split('?')[0]}`));
   });
   return app;
 }

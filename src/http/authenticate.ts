@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { unauthorized } from './problems.js';
-import { InvalidTokenError, type AccessTokenClaims, type TokenService } from './tokens.js';
+import { InvalidTokenError, type AccessTokenClaims, type TokenService } from '../platform/tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,6 +1,6 @@
 import { healthRoutes, type HealthDeps } from './health-routes.js';
 import { createHttpApp, type HttpApp } from './http-app.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../platform/logger.js';
 import { serveMetrics, type Metrics } from './metrics.js';
 
 /**
