@@ -3,6 +3,7 @@ import { chatLoad } from './chat-load.js';
 import { fanOut } from './fan-out.js';
 import { memory } from './memory.js';
 import { rebuild } from './rebuild.js';
+import { resumeBench } from './resume.js';
 
 const SCENARIOS: Record<string, () => Promise<void>> = {
   appends: appendThroughput,
@@ -10,6 +11,7 @@ const SCENARIOS: Record<string, () => Promise<void>> = {
   'fan-out': fanOut,
   rebuild,
   memory,
+  resume: resumeBench,
 };
 
 /**

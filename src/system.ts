@@ -8,7 +8,9 @@ import { findUserBy, loadUser } from './commands/accounts.js';
 import { AggregateCache } from './commands/aggregate-cache.js';
 import { createCommandInstruments } from './commands/command-instruments.js';
 import { StreamLocks } from './commands/stream-locks.js';
+import { userExistence } from './commands/user-exists.js';
 import { createLoginThrottle } from './commands/login-throttle.js';
+import { createMessaging } from './commands/messaging.js';
 import { createSendRate } from './commands/send-rate.js';
 import { accountRoutes } from './commands/routes/account-routes.js';
 import { blockRoutes } from './commands/routes/block-routes.js';
@@ -45,9 +47,11 @@ import { startProjectors, type RunningProjectors } from './projections/runner.js
 import { migrateReadModels } from './projections/schema.js';
 import { accountQueries } from './read-api/account-queries.js';
 import { contactQueries } from './read-api/contact-queries.js';
+import { conversationDetailQuery } from './read-api/conversation-detail-query.js';
 import { conversationQueries } from './read-api/conversation-queries.js';
 import { minPositionHook } from './read-api/min-position.js';
 import { createPositionWatcher, type PositionWatcher } from './read-api/position-watcher.js';
+import { asyncApiRoute } from './realtime/asyncapi.js';
 import { frameFor } from './realtime/frames.js';
 import { migrateRealtime } from './realtime/presence-schema.js';
 import { startRealtimeServer, type RealtimeServer } from './realtime/server.js';
@@ -124,6 +128,11 @@ export async function startSystem(
     // A token whose user does not exist is refused; the user is read from the log (cached and kept
     // current by the log), not from the read model, which lags behind a fresh registration.
     const userExists = async (userId: string) => (await loadUser(commandContext, userId)) !== undefined;
+    // The message use cases, for the HTTP routes and the WebSocket commands alike: a realtime node
+    // without the commands role takes socket commands too, on the same store, with the same rules.
+    // One send-rate bucket per user for both doors.
+    const sendRate = createSendRate({ perMinute: config.sendRatePerMinute, log });
+    const messaging = createMessaging({ ...commandContext, now: () => new Date(), sendRate });
     const tokens = createTokenService({
       secret: config.jwtSecret,
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,
@@ -170,6 +179,7 @@ export async function startSystem(
       installMetrics(app, metrics, { serve: config.opsEndpoints });
       const now = () => new Date();
       await app.register(webPageRoutes({ realtimePort: () => realtime?.port ?? config.realtimePort }));
+      await app.register(asyncApiRoute());
       await app.register(
         healthRoutes({
           store: adapter,
@@ -219,9 +229,8 @@ export async function startSystem(
           );
         if (roles.has('commands')) {
           await protectedScope.register(contactRoutes({ ...commandContext, now }));
-          const sendRate = createSendRate({ perMinute: config.sendRatePerMinute, log });
-          await protectedScope.register(messageRoutes({ ...commandContext, now, sendRate }));
-          await protectedScope.register(conversationRoutes({ ...commandContext, now, sendRate }));
+          await protectedScope.register(messageRoutes({ messaging }));
+          await protectedScope.register(conversationRoutes({ ...commandContext, now, messaging }));
           await protectedScope.register(blockRoutes({ ...commandContext, now }));
           await protectedScope.register(profileRoutes({ ...commandContext, now }));
         }
@@ -229,6 +238,7 @@ export async function startSystem(
           await protectedScope.register(accountQueries({ pool }));
           await protectedScope.register(contactQueries({ pool }));
           await protectedScope.register(conversationQueries({ pool }));
+          await protectedScope.register(conversationDetailQuery({ pool }));
         }
       });
       await app.listen({ host: config.host, port: config.port });
@@ -246,10 +256,11 @@ export async function startSystem(
         tokens,
         frameFor,
         logger,
+        messaging,
         nodeTimeoutMs: config.realtimeNodeTimeoutSeconds * 1000,
         replayLimit: config.realtimeReplayLimit,
         maxConnectionsPerUser: config.realtimeMaxConnectionsPerUser || Number.MAX_SAFE_INTEGER,
-        userExists,
+        userExists: userExistence(commandContext),
         maxBackpressureBytes: config.realtimeMaxBackpressureBytes,
         idleTimeoutSeconds: config.realtimeIdleTimeoutSeconds,
         metrics: createRealtimeMetrics(metrics),

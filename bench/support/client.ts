@@ -63,6 +63,49 @@ export function listen(
   });
 }
 
+const ACK = Buffer.from('"type":"ack"');
+const ERROR = Buffer.from('"type":"error"');
+const REQUEST_ID = Buffer.from('"requestId":"');
+
+export interface SocketSender {
+  /** Sends a command frame; resolves with 'ok' on its ack, else the error's status. */
+  send(requestId: string, frame: string): Promise<string>;
+  close(): void;
+}
+
+/** A WebSocket for sending commands, matching each answer to its request by requestId. */
+export function socketSender(realtimePort: number, token: string): Promise<SocketSender> {
+  const pending = new Map<string, (outcome: string) => void>();
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`ws://127.0.0.1:${realtimePort}/v1/realtime?access_token=${token}`);
+    socket.once('error', reject);
+    socket.on('close', () => {
+      for (const settle of pending.values()) settle('closed');
+      pending.clear();
+    });
+    socket.on('message', (raw: Buffer) => {
+      const ok = raw.indexOf(ACK) >= 0;
+      if (!ok && raw.indexOf(ERROR) < 0) return;
+      const start = raw.indexOf(REQUEST_ID) + REQUEST_ID.length;
+      const requestId = raw.toString('latin1', start, raw.indexOf(0x22, start));
+      const settle = pending.get(requestId);
+      if (!settle) return;
+      pending.delete(requestId);
+      settle(ok ? 'ok' : String((JSON.parse(raw.toString('utf8')) as { status?: number }).status));
+    });
+    socket.once('open', () =>
+      resolve({
+        send: (requestId, frame) =>
+          new Promise((settle) => {
+            pending.set(requestId, settle);
+            socket.send(frame);
+          }),
+        close: () => socket.close(),
+      }),
+    );
+  });
+}
+
 /** The clientMessageId of a `message.sent` frame, found without parsing the frame. */
 export function clientMessageIdOf(frame: Buffer): string | undefined {
   if (frame.indexOf(SENT) < 0) return undefined;

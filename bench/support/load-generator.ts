@@ -1,13 +1,14 @@
 /**
  * The chat-load client, run as its own process (forked by bench/chat-load.ts) so that its work
  * does not count as the system's: users sign up, senders POST /v1/messages over keep-alive HTTP
- * (32 connections in all), each receiver listens on its own WebSocket, and the time from just
- * before each POST to its frame arriving is recorded. Open loop: sends are due by the clock, and
- * a slow answer does not delay the next send.
+ * (32 connections in all) or send `send` commands over their own WebSocket (`transport`), each
+ * receiver listens on its own WebSocket, and the time from just before each send to its frame
+ * arriving is recorded. Open loop: sends are due by the clock, and a slow answer does not delay
+ * the next send.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
-import { listen, percentile, serveParent, signUp, type BenchUser } from './client.js';
+import { listen, percentile, serveParent, signUp, socketSender, type BenchUser } from './client.js';
 
 export interface LoadRequest {
   readonly httpPort: number;
@@ -17,7 +18,12 @@ export interface LoadRequest {
   readonly seconds: number;
   /** Skip the rates above one whose p99 exceeded this many ms. */
   readonly giveUpAboveP99Ms: number;
+  /** How senders send: POST /v1/messages, or the `send` command on their own WebSocket. */
+  readonly transport: 'http' | 'socket';
 }
+
+/** Sends message `number` for pair `pair`; resolves with 'ok' or what went wrong (a status, a code). */
+type Send = (pair: number, number: number) => Promise<string>;
 
 export interface RateResult {
   readonly rate: number;
@@ -34,9 +40,8 @@ export interface RateResult {
 }
 
 async function runRate(
-  pool: Pool,
+  send: Send,
   senders: readonly BenchUser[],
-  receivers: readonly BenchUser[],
   state: { firstNumber: number; sentAt: Float64Array; arrivals: Uint16Array; latencies: number[] },
   rate: number,
   seconds: number,
@@ -48,7 +53,6 @@ async function runRate(
   const errors: Record<string, number> = {};
   const acknowledgedNumbers: number[] = [];
   const answers: Promise<void>[] = [];
-  const bodies = senders.map((_, index) => `message from sender ${index}: ${'x'.repeat(40)}`);
   const started = performance.now();
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / rate;
@@ -56,28 +60,14 @@ async function runRate(
     if (wait > 1) await sleep(wait);
     else if (i % 64 === 0) await new Promise(setImmediate); // let answers and frames in
     const number = first + i;
-    const pair = i % senders.length;
     state.sentAt[number] = performance.now();
     answers.push(
-      pool
-        .request({
-          method: 'POST',
-          path: '/v1/messages',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${senders[pair]!.token}` },
-          body: `{"to":"${receivers[pair]!.username}","body":"${bodies[pair]}","clientMessageId":"bench-${number}"}`,
-        })
-        .then(
-          async (response) => {
-            await response.body.dump();
-            if (response.statusCode === 201) {
-              acknowledged += 1;
-              acknowledgedNumbers.push(number);
-            } else errors[response.statusCode] = (errors[response.statusCode] ?? 0) + 1;
-          },
-          (error: { code?: string }) => {
-            errors[error.code ?? 'network'] = (errors[error.code ?? 'network'] ?? 0) + 1;
-          },
-        ),
+      send(i % senders.length, number).then((outcome) => {
+        if (outcome === 'ok') {
+          acknowledged += 1;
+          acknowledgedNumbers.push(number);
+        } else errors[outcome] = (errors[outcome] ?? 0) + 1;
+      }),
     );
   }
   const sendingEnded = performance.now();
@@ -140,17 +130,44 @@ async function run(request: LoadRequest): Promise<RateResult[]> {
       }),
     ),
   );
+  const bodies = senders.map((_, index) => `message from sender ${index}: ${'x'.repeat(40)}`);
+  const overHttp: Send = (pair, number) =>
+    pool
+      .request({
+        method: 'POST',
+        path: '/v1/messages',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${senders[pair]!.token}` },
+        body: `{"to":"${receivers[pair]!.username}","body":"${bodies[pair]}","clientMessageId":"bench-${number}"}`,
+      })
+      .then(
+        async (response) => {
+          await response.body.dump();
+          return response.statusCode === 201 ? 'ok' : String(response.statusCode);
+        },
+        (error: { code?: string }) => error.code ?? 'network',
+      );
+  const senderSockets =
+    request.transport === 'socket'
+      ? await Promise.all(senders.map((sender) => socketSender(request.realtimePort, sender.token)))
+      : [];
+  const overSocket: Send = (pair, number) =>
+    senderSockets[pair]!.send(
+      String(number),
+      `{"type":"send","requestId":"${number}","to":"${receivers[pair]!.username}","body":"${bodies[pair]}","clientMessageId":"bench-${number}"}`,
+    );
+  const send = request.transport === 'socket' ? overSocket : overHttp;
   const results: RateResult[] = [];
   try {
     // A short warm-up, not counted.
-    await runRate(pool, senders, receivers, state, warmUp.rate, warmUp.seconds);
+    await runRate(send, senders, state, warmUp.rate, warmUp.seconds);
     for (const rate of request.rates) {
-      const result = await runRate(pool, senders, receivers, state, rate, request.seconds);
+      const result = await runRate(send, senders, state, rate, request.seconds);
       results.push(result);
       if (!(result.p99Ms <= request.giveUpAboveP99Ms) || result.lost > 0) break;
     }
   } finally {
     for (const socket of sockets) socket.close();
+    for (const sender of senderSockets) sender.close();
     await pool.close();
   }
   return results;

@@ -31,6 +31,7 @@ export const REFUSALS = {
   not_the_creator: 'forbidden',
   member_not_found: 'not_found',
   cannot_message_self: 'invalid',
+  to_or_conversation: 'invalid',
   blocked: 'forbidden',
   not_accepting_messages: 'forbidden',
   // Messages

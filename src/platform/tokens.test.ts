@@ -26,4 +26,23 @@ describe('access tokens', () => {
     const forged = `${header}.${Buffer.from('{"sub":"u2","username":"eve","exp":9999999999}').toString('base64url')}.${signature}`;
     await expect(tokens.verifyAccessToken(forged)).rejects.toBeInstanceOf(InvalidTokenError);
   });
+
+  it('verifies synchronously exactly what it verifies asynchronously', async () => {
+    let clock = Date.UTC(2026, 0, 1);
+    const tokens = createTokenService({ secret: SECRET, accessTokenTtlSeconds: 60, now: () => clock });
+    const fresh = createTokenService({ secret: SECRET, accessTokenTtlSeconds: 60, now: () => clock });
+    const other = createTokenService({ secret: `${SECRET}-other`, accessTokenTtlSeconds: 60 });
+    const { token } = await tokens.issueAccessToken({ userId: 'u1', username: 'ada' });
+    expect(fresh.verifyAccessTokenNow(token)).toEqual(await tokens.verifyAccessToken(token));
+    const foreign = (await other.issueAccessToken({ userId: 'u1', username: 'ada' })).token;
+    expect(() => fresh.verifyAccessTokenNow(foreign)).toThrow(InvalidTokenError);
+    const [header, , signature] = token.split('.');
+    const forged = `${header}.${Buffer.from('{"sub":"u2","username":"eve","exp":9999999999}').toString('base64url')}.${signature}`;
+    expect(() => fresh.verifyAccessTokenNow(forged)).toThrow(InvalidTokenError);
+    const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${token.split('.')[1]}.`;
+    expect(() => fresh.verifyAccessTokenNow(none)).toThrow(InvalidTokenError);
+    expect(() => fresh.verifyAccessTokenNow('not.a.token')).toThrow(InvalidTokenError);
+    clock += 61_000;
+    expect(() => fresh.verifyAccessTokenNow(token)).toThrow(InvalidTokenError);
+  });
 });

@@ -1,4 +1,4 @@
-import { createSecretKey } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 
 export interface AccessTokenClaims {
@@ -12,6 +12,12 @@ export interface TokenService {
   issueAccessToken(user: { userId: string; username: string }): Promise<{ token: string; expiresIn: number }>;
   /** Resolves the claims of a valid token; rejects with InvalidTokenError otherwise. */
   verifyAccessToken(token: string): Promise<AccessTokenClaims>;
+  /**
+   * The same check, synchronously (HS256 with node:crypto), for a caller that cannot wait: the
+   * WebSocket upgrade, which uWS serves best from inside its own synchronous handler.
+   * Throws InvalidTokenError.
+   */
+  verifyAccessTokenNow(token: string): AccessTokenClaims;
 }
 
 export class InvalidTokenError extends Error {
@@ -49,6 +55,13 @@ export function createTokenService(options: {
         .sign(key);
       return { token, expiresIn: options.accessTokenTtlSeconds };
     },
+    verifyAccessTokenNow(token) {
+      const known = verified.get(token);
+      if (known !== undefined && known.exp > now() / 1000) return known;
+      const claims = verifyHs256(token, options.secret, now() / 1000);
+      remember(token, claims);
+      return claims;
+    },
     async verifyAccessToken(token) {
       const known = verified.get(token);
       if (known !== undefined) {
@@ -75,4 +88,45 @@ export function createTokenService(options: {
       }
     },
   };
+}
+
+function decodeJson(part: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      return value as Record<string, unknown>;
+    }
+  } catch {
+    // Reported below as a malformed token.
+  }
+  throw new InvalidTokenError('malformed token');
+}
+
+/** A compact JWS with HS256 and the claims this service issues, checked as jwtVerify does above. */
+function verifyHs256(token: string, secret: string, nowSeconds: number): AccessTokenClaims {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts.some((part) => !/^[A-Za-z0-9_-]*$/.test(part))) {
+    throw new InvalidTokenError('malformed token');
+  }
+  const [header, payload, signature] = parts as [string, string, string];
+  const protectedHeader = decodeJson(header);
+  if (protectedHeader.alg !== 'HS256' || protectedHeader.crit !== undefined) {
+    throw new InvalidTokenError('unexpected algorithm');
+  }
+  const expected = createHmac('sha256', secret).update(`${header}.${payload}`).digest();
+  const given = Buffer.from(signature, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new InvalidTokenError('signature verification failed');
+  }
+  const claims = decodeJson(payload);
+  const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (claims.iss !== ISSUER || !audience.includes(AUDIENCE))
+    throw new InvalidTokenError('claim check failed');
+  if (typeof claims.exp !== 'number' || claims.exp <= nowSeconds)
+    throw new InvalidTokenError('token expired');
+  if (typeof claims.nbf === 'number' && claims.nbf > nowSeconds) throw new InvalidTokenError('not yet valid');
+  if (typeof claims.sub !== 'string' || typeof claims.username !== 'string') {
+    throw new InvalidTokenError('token lacks required claims');
+  }
+  return { userId: claims.sub, username: claims.username, exp: claims.exp };
 }

@@ -80,8 +80,11 @@ const COUNT_UNREAD = {
 /** Members who read in the batch: their marker and count as of the batch's end, computed here. */
 const SET_READ = {
   name: 'conversations-set-read',
-  text: `UPDATE conversation_members m SET last_read_seq = r.seq, unread_count = r.unread
-           FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::int[]) AS r (conversation_id, user_id, seq, unread)
+  text: `UPDATE conversation_members m SET last_read_seq = r.seq, unread_count = r.unread,
+                last_read_message_id = r.message_id,
+                shared_read_message_id = coalesce(r.shared_message_id, m.shared_read_message_id)
+           FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::int[], $5::uuid[], $6::uuid[])
+                AS r (conversation_id, user_id, seq, unread, message_id, shared_message_id)
           WHERE m.conversation_id = r.conversation_id AND m.user_id = r.user_id`,
 };
 
@@ -107,6 +110,9 @@ interface ReadMarker {
   readonly conversationId: string;
   readonly userId: string;
   readonly seq: number;
+  readonly messageId: string;
+  /** The newest marker of the run the other members may see (not private); null: none. */
+  readonly sharedMessageId: string | null;
   unread: number;
 }
 
@@ -163,10 +169,13 @@ class MessageRun {
       }
       case 'ConversationRead': {
         const { data } = event;
-        this.#reads.set(`${data.conversationId} ${data.userId}`, {
+        const key = `${data.conversationId} ${data.userId}`;
+        this.#reads.set(key, {
           conversationId: data.conversationId,
           userId: data.userId,
           seq: data.readUpToSeq,
+          messageId: data.messageId,
+          sharedMessageId: data.private ? (this.#reads.get(key)?.sharedMessageId ?? null) : data.messageId,
           unread: data.unreadCount,
         });
         return;
@@ -263,6 +272,8 @@ class MessageRun {
           reads.map((read) => read.userId),
           reads.map((read) => read.seq),
           reads.map((read) => read.unread),
+          reads.map((read) => read.messageId),
+          reads.map((read) => read.sharedMessageId),
         ],
       });
     }

@@ -88,6 +88,28 @@ export const readModelMigrations: readonly Migration[] = [
       CREATE INDEX blocks_by_blocked ON blocks (blocked_id);
     `,
   },
+  {
+    // Read receipts: each member's newest marker, and the newest one the others may see.
+    id: '004-read-receipts',
+    sql: `
+      ALTER TABLE conversation_members
+        ADD COLUMN last_read_message_id uuid,
+        ADD COLUMN shared_read_message_id uuid;
+    `,
+  },
+  {
+    // The resume index (realtime/resume-index.ts): per user, where their events are in the log.
+    id: '005-resume-index',
+    sql: `
+      CREATE TABLE user_event_positions (
+        user_id uuid NOT NULL,
+        position bigint NOT NULL,
+        stream_name text NOT NULL,
+        revision bigint NOT NULL,
+        PRIMARY KEY (user_id, position)
+      );
+    `,
+  },
 ];
 
 export const migrateReadModels = (pool: pg.Pool) => migrate(pool, 'read-models', readModelMigrations);

@@ -6,7 +6,7 @@ import { caller } from '../http/authenticate.js';
 import type { HttpApp } from '../http/http-app.js';
 import { Cursor, Limit, Position, UserSummary } from './schemas.js';
 
-const LastMessage = Type.Object({
+export const LastMessage = Type.Object({
   messageId: Type.String(),
   senderId: Type.String(),
   body: Type.Union([Type.String(), Type.Null()]),
@@ -48,7 +48,7 @@ interface ConversationRow {
 }
 
 /** 403 for a conversation the caller is not a member of, 404 for one that does not exist. */
-async function requireMember(pool: pg.Pool, conversationId: string, userId: string): Promise<void> {
+export async function requireMember(pool: pg.Pool, conversationId: string, userId: string): Promise<void> {
   const { rows } = await pool.query<{ member: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM conversation_members WHERE conversation_id = $1 AND user_id = $2) AS member
      FROM conversations WHERE conversation_id = $1`,

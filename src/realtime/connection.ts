@@ -5,12 +5,21 @@ import type { EphemeralFrame } from './ephemeral-messages.js';
 import type { FrameText } from './wire-format.js';
 import { PONG_TEXT, RESYNC_TEXT, userTopic } from './wire-format.js';
 
+/** Whether the token's user exists, when the upgrade could not tell at once. */
+export type UserCheck = 'exists' | 'unknown' | 'failed';
+
 /** What the upgrade handler attaches to a socket; uWS hands it back as the socket's user data. */
 export interface UpgradeData {
   readonly claims: AccessTokenClaims;
   /** The position the client last saw (`since`); undefined = live frames only. */
   readonly since: bigint | undefined;
+  /** Pending check of the user (see upgrade.ts): nothing is sent or taken until it says `exists`. */
+  readonly userCheck?: Promise<UserCheck>;
   connection?: Connection;
+  /** Client messages that arrived while the user check was pending (copies), taken in order after it. */
+  early?: ArrayBuffer[];
+  /** Set once the connection is served: presence counted, frames flowing. */
+  started?: boolean;
 }
 
 /** Ephemeral frames kept for one connection while its presence snapshot is read; more are dropped. */

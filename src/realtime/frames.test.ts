@@ -55,8 +55,11 @@ describe('frameFor', () => {
     ]);
   });
 
-  it('sends a read marker and contact changes only to the acting user', () => {
+  it('sends a read marker to its recipients (an older one to its reader), contact changes to the owner', () => {
     expect(frameFor(recorded('ConversationRead', { userId: 'a' }))?.audience).toEqual(['a']);
+    const shared = frameFor(recorded('ConversationRead', { userId: 'a', recipientIds: ['a', 'b'] }));
+    expect(shared?.audience).toEqual(['a', 'b']);
+    expect(shared?.data).not.toHaveProperty('recipientIds');
     expect(frameFor(recorded('ContactAdded', { ownerId: 'a', contactId: 'b' }))?.audience).toEqual(['a']);
   });
 

@@ -41,8 +41,11 @@ export function frameFor(event: LoggedEvent): RealtimeFrame | undefined {
         audience: event.data.memberIds,
         data: { ...event.data, kind: 'group' },
       };
-    case 'ConversationRead':
-      return { type: 'conversation.read', position, audience: [event.data.userId], data: event.data };
+    case 'ConversationRead': {
+      // Older markers name no recipients: they were the reader's alone.
+      const { recipientIds, ...data } = event.data;
+      return { type: 'conversation.read', position, audience: recipientIds ?? [data.userId], data };
+    }
     case 'ContactAdded':
       return { type: 'contact.added', position, audience: [event.data.ownerId], data: event.data };
     case 'ContactRemoved':

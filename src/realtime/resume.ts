@@ -3,15 +3,16 @@ import type { LogStore, LoggedEvent } from '../log.js';
 import type { RealtimeMetrics } from '../http/metrics.js';
 import { CloseCode, CloseReason } from './close-codes.js';
 import type { Connection } from './connection.js';
+import type { GapPage, GapReader } from './gap-reader.js';
 import type { RealtimeFrame } from './realtime-frame.js';
 import { RESYNC_TEXT, serialiseFrame, type FrameText } from './wire-format.js';
 
 /**
- * Events read from the store per query while catching up: with the socket's own buffer, all a
+ * The user's events read per query while catching up: with the socket's own buffer, all a
  * resume holds in memory, whatever the history.
  */
 const READ_BATCH = 50;
-/** Events read per query while only counting the gap. */
+/** The user's events read per query while only counting the gap. */
 const COUNT_BATCH = 500;
 /** A client that reads nothing of its replay for this long is closed (4008), freeing what it holds. */
 export const REPLAY_DRAIN_TIMEOUT_MS = 15_000;
@@ -19,9 +20,11 @@ export const REPLAY_DRAIN_TIMEOUT_MS = 15_000;
 export interface ResumeDeps {
   readonly store: LogStore;
   readonly frameFor: (event: LoggedEvent) => RealtimeFrame | undefined;
+  /** Reads the user's own events in a gap (the resume index, else a scan of the log). */
+  readonly readGap: GapReader;
   /** The feed's current position: live frames up to it have been handed out already. */
   readonly feedPosition: () => bigint;
-  /** Most events a resume may scan; past it the client gets `resync` instead of a replay. */
+  /** Most of the user's own events a resume may replay; past it the client gets `resync` instead. */
   readonly replayLimit: number;
   /** Catch-up writes pause (until drain) while the socket buffers more than this. */
   readonly highWaterBytes: number;
@@ -118,29 +121,31 @@ const messageIdOf = (event: LoggedEvent): string | undefined =>
   'messageId' in event.data ? event.data.messageId : undefined;
 
 /**
- * Reads the gap between `from` and `horizon` a page at a time, forgetting each page once looked
- * at: whether it holds more than `replayLimit` events, and which messages it deletes or edits.
+ * Reads the user's events between `from` and `horizon` a page at a time, forgetting each page
+ * once looked at: whether there are more than `replayLimit` of them, and which messages they
+ * delete or edit.
  */
-async function surveyGap(from: bigint, horizon: bigint, deps: ResumeDeps): Promise<Gap> {
+async function surveyGap(userId: string, from: bigint, horizon: bigint, deps: ResumeDeps): Promise<Gap> {
   const gap = { tooLong: false, deleted: new Set<string>(), lastEdit: new Map<string, bigint>() };
   let cursor = from;
-  let scanned = 0;
+  let counted = 0;
   while (cursor < horizon) {
-    const page = await deps.store.readAll({
-      after: cursor,
-      maxCount: Math.min(COUNT_BATCH, deps.replayLimit + 1 - scanned),
-    });
-    if (page.length === 0) return gap;
-    for (const event of page) {
-      if (event.position > horizon) return gap;
-      scanned += 1;
-      if (scanned > deps.replayLimit) return { ...gap, tooLong: true };
-      cursor = event.position;
+    const page = await deps.readGap(
+      userId,
+      cursor,
+      horizon,
+      Math.min(COUNT_BATCH, deps.replayLimit + 1 - counted),
+    );
+    for (const event of page.events) {
+      counted += 1;
+      if (counted > deps.replayLimit) return { ...gap, tooLong: true };
       const messageId = messageIdOf(event);
       if (messageId === undefined) continue;
       if (event.type === 'MessageDeleted') gap.deleted.add(messageId);
       else if (event.type === 'MessageEdited') gap.lastEdit.set(messageId, event.position);
     }
+    if (page.scannedTo <= cursor) return gap;
+    cursor = page.scannedTo;
   }
   return gap;
 }
@@ -160,11 +165,11 @@ function asReplayed(frame: RealtimeFrame, event: LoggedEvent, gap: Gap): Realtim
 
 /**
  * Sends the connection's user their frames from the log after `from` up to the feed's position
- * (taken once: what comes later the feed holds for the connection). First the gap is surveyed, so
- * that a gap past `replayLimit` gets resync and no partial replay, and no replayed frame shows a
- * body deleted or edited since; then the frames are streamed a
+ * (taken once: what comes later the feed holds for the connection). First the user's events in
+ * the gap are surveyed, so that more than `replayLimit` of them get resync and no partial replay,
+ * and no replayed frame shows a body deleted or edited since; then the frames are streamed a
  * read at a time under the socket's backpressure, so a resume holds one read and the socket's
- * buffer in memory, whatever the history.
+ * buffer in memory, whatever the history. Only the user's own events are read (`readGap`).
  */
 async function replayMissedFrames(
   connection: Connection,
@@ -173,39 +178,31 @@ async function replayMissedFrames(
   tally: { frames: number },
 ): Promise<Replay> {
   const horizon = deps.feedPosition();
-  const gap = await surveyGap(from, horizon, deps);
+  const gap = await surveyGap(connection.userId, from, horizon, deps);
   if (gap.tooLong) return { kind: 'resync' };
   let cursor = from;
   while (cursor < horizon) {
     if (connection.isClosed) return { kind: 'closed' };
     if (connection.heldOverflowed) return { kind: 'resync' };
-    let batch: LoggedEvent[] | undefined = await deps.store.readAll({
-      after: cursor,
-      maxCount: READ_BATCH,
-    });
-    if (batch.length === 0) break;
+    let page: GapPage | undefined = await deps.readGap(connection.userId, cursor, horizon, READ_BATCH);
     const frames: FrameText[] = [];
     const types = deps.metrics ? new Map<string, number>() : undefined;
-    let reachedHorizon = false;
-    for (const event of batch) {
-      if (event.position > horizon) {
-        reachedHorizon = true;
-        break;
-      }
-      cursor = event.position;
+    for (const event of page.events) {
       const frame = deps.frameFor(event);
       if (frame?.audience.includes(connection.userId)) {
         frames.push(serialiseFrame(asReplayed(frame, event, gap)));
         types?.set(frame.type, (types.get(frame.type) ?? 0) + 1);
       }
     }
-    batch = undefined; // only the frames are kept while the client reads them
+    const progressed = page.scannedTo > cursor;
+    cursor = page.scannedTo;
+    page = undefined; // only the frames are kept while the client reads them
     const sent = await sendPaced(connection, frames, deps.highWaterBytes);
     if (sent === 'closed') return { kind: 'closed' };
     if (sent === 'overflowed') return { kind: 'resync' };
     tally.frames += frames.length;
     for (const [type, count] of types ?? []) deps.metrics?.framesSent(type, count);
-    if (reachedHorizon) break;
+    if (!progressed) break;
   }
   return { kind: 'replayed', coveredUpTo: cursor };
 }

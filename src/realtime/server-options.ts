@@ -1,6 +1,7 @@
 import type { LogReader, LogStore } from '../log.js';
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import type { Messaging } from '../commands/messaging.js';
 import { REALTIME_DEFAULTS } from '../platform/config.js';
 import type { RealtimeMetrics } from '../http/metrics.js';
 import type { TokenService } from '../platform/tokens.js';
@@ -26,12 +27,21 @@ export interface RealtimeServerDeps {
   readonly tokens: TokenService;
   readonly frameFor: FrameFor;
   readonly logger: Logger;
+  /**
+   * The message use cases for the command frames (`send`, `edit`, `delete`, `read`), the same the
+   * HTTP routes call; without them, command frames are answered with an `error` 503.
+   */
+  readonly messaging?: Messaging;
   /** Bytes a socket may buffer before it is closed as a slow consumer; default 1 MiB. */
   readonly maxBackpressureBytes?: number;
   /** Open connections one user may have on this node; past it an upgrade answers 429. Default 20. */
   readonly maxConnectionsPerUser?: number;
-  /** Refuses tokens of users who no longer exist (or never did); default: every token's user exists. */
-  readonly userExists?: (userId: string) => Promise<boolean>;
+  /**
+   * Refuses tokens of users who no longer exist (or never did); default: every token's user exists.
+   * A synchronous answer refuses the upgrade (401); a promise is awaited after `open`, and a user
+   * who does not exist is then closed with 4003 before anything is sent.
+   */
+  readonly userExists?: (userId: string) => boolean | Promise<boolean>;
   /** Most events a resume may scan before the client gets `resync`; default 10 000. */
   readonly replayLimit?: number;
   /** Seconds without traffic before a socket is closed (pings are sent before); 0 or 8–960, default 60. */

@@ -1,12 +1,16 @@
 import { App, us_listen_socket_close, us_socket_local_port, type us_listen_socket } from 'uWebSockets.js';
 import { createClientMessageHandler } from './client-messages.js';
+import { createCommandFrameHandler } from './command-frames.js';
 import { CloseCode, CloseReason } from './close-codes.js';
 import { Connection, type UpgradeData } from './connection.js';
 import { startEphemeral } from './ephemeral.js';
 import { createFanOut } from './fan-out.js';
 import { writeProblem } from './http-responses.js';
 import { startLogFeed } from './log-feed.js';
+import { PendingAcks } from './pending-acks.js';
+import { logScanGapReader } from './gap-reader.js';
 import { resume } from './resume.js';
+import { indexedGapReader } from './resume-index.js';
 import { validateOptions, type RealtimeServerDeps } from './server-options.js';
 import { safeFrameFor } from './safe-frame-for.js';
 import { createUpgradeHandler } from './upgrade.js';
@@ -22,6 +26,8 @@ export interface RealtimeServer {
 
 /** Client frames are small JSON objects; anything bigger closes the socket (uWS). */
 const MAX_CLIENT_FRAME_BYTES = 16 * 1024;
+/** Client messages kept while a new connection's user is checked; more are dropped. */
+const MAX_EARLY_MESSAGES = 64;
 /** Live frames held for one catching-up connection, at least; past it the client gets `resync`. */
 const MIN_HELD_FRAMES = 1000;
 
@@ -68,8 +74,8 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
     maxBufferedBytes: highWaterBytes,
     track,
   });
-  const handleClientMessage = createClientMessageHandler({ onTyping: ephemeral.typing });
-
+  // Acks wait for their command's frame (see pending-acks.ts); the feed is created just below.
+  const acks = new PendingAcks(() => feed.position);
   const { metrics } = deps;
   const fanOut = createFanOut({
     publish: (topic, text) => app.publish(topic, text, false),
@@ -83,21 +89,66 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
       await ephemeral.stop();
       throw error;
     }),
-    onEvent: fanOut.deliver,
+    onEvent: (event) => {
+      fanOut.deliver(event);
+      acks.flush();
+    },
     logger,
+  });
+  const handleClientMessage = createClientMessageHandler({
+    onTyping: ephemeral.typing,
+    onCommand: createCommandFrameHandler({ messaging: deps.messaging, acks, logger, track }),
   });
   const resumeDeps = {
     store: deps.store,
     frameFor,
+    readGap: indexedGapReader({
+      pool: deps.pool,
+      store: deps.store,
+      frameFor,
+      fallback: logScanGapReader({ store: deps.store, frameFor }),
+    }),
     feedPosition: () => feed.position,
     replayLimit: options.replayLimit,
     highWaterBytes,
     goLive: (connection: Connection) => {
       fanOut.release(connection);
       connection.goLive();
+      acks.flush();
     },
     metrics,
   };
+
+  /** Serves an open connection whose user is known to exist: presence, frames, expiry, early messages. */
+  function start(connection: Connection, data: UpgradeData): void {
+    data.started = true;
+    ephemeral.opened(connection);
+    logger.debug(
+      { connectionId: connection.id, userId: connection.userId, since: data.since?.toString() },
+      'realtime connection opened',
+    );
+    if (data.since === undefined) {
+      connection.goLive();
+    } else {
+      fanOut.holdFor(connection);
+      track(
+        resume(connection, data.since, resumeDeps).catch((error: unknown) => {
+          logger.error(
+            { err: error, connectionId: connection.id, userId: connection.userId },
+            'realtime resume failed',
+          );
+          connection.end(CloseCode.internalError, CloseReason.internalError);
+        }),
+      );
+    }
+    // A token that expired during the handshake closes the socket right here.
+    connection.expireAt(data.claims.exp, () =>
+      connection.end(CloseCode.tokenExpired, CloseReason.tokenExpired),
+    );
+    const early = data.early ?? [];
+    data.early = undefined;
+    for (const message of early) if (!connection.isClosed) handleClientMessage(connection, message, false);
+  }
 
   app.ws<UpgradeData>(REALTIME_PATH, {
     maxPayloadLength: MAX_CLIENT_FRAME_BYTES,
@@ -109,7 +160,6 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
       tokens: deps.tokens,
       logger,
       isClosing: () => closing !== undefined,
-      track,
       admit,
       ...(deps.userExists ? { userExists: deps.userExists } : {}),
     }),
@@ -124,33 +174,29 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
       metrics?.connectionOpened();
       data.connection = connection;
       connections.add(connection);
-      ephemeral.opened(connection);
-      logger.debug(
-        { connectionId: connection.id, userId: connection.userId, since: data.since?.toString() },
-        'realtime connection opened',
-      );
-      if (data.since === undefined) {
-        connection.goLive();
-      } else {
-        fanOut.holdFor(connection);
-        track(
-          resume(connection, data.since, resumeDeps).catch((error: unknown) => {
-            logger.error(
-              { err: error, connectionId: connection.id, userId: connection.userId },
-              'realtime resume failed',
-            );
-            connection.end(CloseCode.internalError, CloseReason.internalError);
-          }),
-        );
+      if (!data.userCheck) {
+        start(connection, data);
+        return;
       }
-      // Last: a token that expired during the handshake closes the socket right here.
-      connection.expireAt(data.claims.exp, () =>
-        connection.end(CloseCode.tokenExpired, CloseReason.tokenExpired),
+      track(
+        data.userCheck.then((check) => {
+          if (connection.isClosed) return;
+          if (check === 'exists') start(connection, data);
+          else if (check === 'unknown') connection.end(CloseCode.unknownUser, CloseReason.unknownUser);
+          else connection.end(CloseCode.internalError, CloseReason.internalError);
+        }),
       );
     },
     message: (ws, message, isBinary) => {
-      const connection = ws.getUserData().connection;
-      if (connection) handleClientMessage(connection, message, isBinary);
+      const data = ws.getUserData();
+      const connection = data.connection;
+      if (!connection) return;
+      if (data.started) {
+        handleClientMessage(connection, message, isBinary);
+      } else if (!isBinary && (data.early ??= []).length < MAX_EARLY_MESSAGES) {
+        // Only valid during this call: keep a copy until the user check is done.
+        data.early.push(message.slice(0));
+      }
     },
     drain: (ws) => ws.getUserData().connection?.notifyDrained(),
     dropped: (ws) => {
@@ -171,7 +217,7 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
       connections.delete(connection);
       leave(ws.getUserData().claims.userId);
       fanOut.release(connection);
-      ephemeral.closed(connection);
+      if (ws.getUserData().started) ephemeral.closed(connection);
       logger.info(
         {
           connectionId: connection.id,

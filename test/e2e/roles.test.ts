@@ -71,7 +71,7 @@ describe('every role alone, each its own system (as its own process would be) on
     const locks = await commands.pool.query(
       "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
     );
-    expect(locks.rows[0].n).toBe(5);
+    expect(locks.rows[0].n).toBe(6);
 
     // The command line rebuilds a projection while the system runs, then reports positions.
     await commands.pool.query('DELETE FROM messages');

@@ -44,7 +44,7 @@ describe('the projections command line', () => {
     const lines = before.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(`log head: ${head}`);
     expect(lines[1]).toMatch(/^projection\s+position\s+behind\s+updated\s+rebuild$/);
-    expect(lines).toHaveLength(2 + 5);
+    expect(lines).toHaveLength(2 + 6);
     // Positions of the PostgreSQL store are dense: the lag from position 0 is the head.
     expect(rowOf(before.stdout, 'history')).toMatch(new RegExp(`^history\\s+0\\s+${head}\\s+\\S+\\s+-$`));
 
@@ -73,7 +73,7 @@ describe('the projections command line', () => {
   });
 
   it('answers unknown names and commands with what it knows, and exit code 2', async () => {
-    const known = 'known projections: users, contacts, conversations, history, blocks';
+    const known = 'known projections: users, contacts, conversations, history, blocks, resume_index';
     // Each its own process; run together.
     await Promise.all([
       expect(cli('projections', 'rebuild', 'nope')).rejects.toMatchObject({

@@ -39,7 +39,8 @@ describe('what one user can take of a realtime node', () => {
 
   it('refuses a validly signed token of a user that does not exist', async () => {
     const known = randomUUID();
-    const server = await harness.startServer({ userExists: async (userId) => userId === known });
+    // Known at once (the command cache holds the user): the upgrade is refused with 401.
+    const server = await harness.startServer({ userExists: (userId) => userId === known });
     const refused = await refusedUpgrade(
       realtimeUrl(server.port, { access_token: await harness.tokenFor(randomUUID()) }),
     );
@@ -47,6 +48,25 @@ describe('what one user can take of a realtime node', () => {
     const accepted = await TestClient.open(
       realtimeUrl(server.port, { access_token: await harness.tokenFor(known) }),
     );
+    await accepted.close();
+    await server.close();
+  });
+
+  it('closes with 4003, before sending anything, a socket whose user turns out not to exist', async () => {
+    const known = randomUUID();
+    const server = await harness.startServer({ userExists: async (userId) => userId === known });
+    const stranger = await TestClient.open(
+      realtimeUrl(server.port, { access_token: await harness.tokenFor(randomUUID()) }),
+    );
+    stranger.send({ type: 'ping' });
+    expect(await stranger.untilClosed()).toEqual({ code: 4003, reason: 'unknown user' });
+    expect(stranger.frames).toEqual([]);
+    const accepted = await TestClient.open(
+      realtimeUrl(server.port, { access_token: await harness.tokenFor(known) }),
+    );
+    // A frame sent before the check is done is answered after it.
+    accepted.send({ type: 'ping' });
+    await accepted.next((frame) => frame.type === 'pong');
     await accepted.close();
     await server.close();
   });

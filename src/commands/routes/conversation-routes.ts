@@ -6,12 +6,12 @@ import { MAX_GROUP_MEMBERS, type ConversationState } from '../../domain/conversa
 import { CALLER_COMMAND, NoContent, problems } from '../../http-docs/openapi.js';
 import { caller } from '../../http/authenticate.js';
 import type { HttpApp } from '../../http/http-app.js';
-import { blockedBetween, whoBlocks } from '../who-may-message.js';
+import { whoBlocks } from '../who-may-message.js';
 import { conversations } from '../aggregates.js';
 import { callerCommand, noContent, type CallerCommandDeps } from './caller.js';
 import { resolveUser } from '../resolve-user.js';
-import { sentMessage } from '../sent-message.js';
-import type { SendRate } from '../send-rate.js';
+import { httpCaller } from '../http-caller.js';
+import type { Messaging } from '../messaging.js';
 import {
   ClientMessageId,
   ConversationId,
@@ -22,7 +22,8 @@ import {
 } from './schemas.js';
 
 export interface ConversationRoutesDeps extends CallerCommandDeps {
-  readonly sendRate: SendRate;
+  /** The message use cases (send, edit, delete, read), shared with the WebSocket commands. */
+  readonly messaging: Messaging;
 }
 
 /** A conversation command without what every request supplies the same way. */
@@ -64,19 +65,6 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
       }),
       { metadata },
     );
-  }
-
-  /** For a group: the members who block `userId`, who then receive none of their messages. */
-  async function blockingMembers(state: ConversationState, userId: string): Promise<string[] | undefined> {
-    if (state.status !== 'active' || state.kind !== 'group') return undefined;
-    return whoBlocks(deps, userId, state.members);
-  }
-
-  /** For a direct conversation: whether its two members block each other. */
-  async function blockedIn(state: ConversationState, userId: string): Promise<boolean> {
-    if (state.status !== 'active' || state.kind !== 'direct') return false;
-    const other = [...state.members].find((member) => member !== userId);
-    return other !== undefined && (await blockedBetween(deps, userId, other));
   }
 
   return async (app: HttpApp) => {
@@ -208,23 +196,11 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
         },
       },
       async (request, reply) => {
-        const me = caller(request);
-        const conversationId = request.params.conversationId.toLowerCase();
-        const messageId = randomUUID();
-        deps.sendRate.admit(me.userId, messageId);
-        const { clientMessageId } = request.body;
-        const outcome = await run(request, conversationId, async (state) => ({
-          type: 'SendMessage',
-          messageId,
-          body: request.body.body,
-          ...(clientMessageId !== undefined ? { clientMessageId } : {}),
-          blocked: await blockedIn(state, me.userId),
-          blockedBy: await blockingMembers(state, me.userId),
-        }));
-        const sent = await sentMessage(deps, outcome, { senderId: me.userId, messageId, clientMessageId });
-        return reply
-          .status(201)
-          .send({ messageId: sent.messageId, conversationId, position: sent.position.toString() });
+        const sent = await deps.messaging.send(httpCaller(request), {
+          conversationId: request.params.conversationId,
+          ...request.body,
+        });
+        return reply.status(201).send(sent);
       },
     );
 
@@ -247,15 +223,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
           },
         },
       },
-      async (request) => {
-        const outcome = await run(request, request.params.conversationId, async (state) => ({
-          type: 'EditMessage',
-          messageId: request.params.messageId.toLowerCase(),
-          body: request.body.body,
-          blockedBy: await blockingMembers(state, caller(request).userId),
-        }));
-        return { position: String(outcome.position) };
-      },
+      async (request) => deps.messaging.edit(httpCaller(request), { ...request.params, ...request.body }),
     );
 
     app.delete(
@@ -277,14 +245,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
           },
         },
       },
-      async (request) => {
-        const outcome = await run(request, request.params.conversationId, async (state) => ({
-          type: 'DeleteMessage',
-          messageId: request.params.messageId.toLowerCase(),
-          blockedBy: await blockingMembers(state, caller(request).userId),
-        }));
-        return { position: String(outcome.position) };
-      },
+      async (request) => deps.messaging.delete(httpCaller(request), request.params),
     );
 
     app.post(
@@ -295,7 +256,15 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
           summary: 'Mark read up to a message',
           operationId: 'markRead',
           params: ConversationParams,
-          body: Type.Object({ messageId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
+          body: Type.Object(
+            {
+              messageId: Type.String({ format: 'uuid' }),
+              private: Type.Optional(
+                Type.Boolean({ description: 'true: only your own devices see the marker' }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
           response: {
             204: NoContent('Marked'),
             ...problems(...CALLER_COMMAND, { ...NOT_MEMBER, 404: 'No such conversation or message' }),
@@ -303,11 +272,12 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
         },
       },
       async (request, reply) => {
-        const outcome = await run(request, request.params.conversationId, {
-          type: 'MarkRead',
-          messageId: request.body.messageId.toLowerCase(),
+        const read = await deps.messaging.markRead(httpCaller(request), {
+          conversationId: request.params.conversationId,
+          ...request.body,
         });
-        return noContent(reply, outcome);
+        if (read.position !== undefined) void reply.header('x-position', read.position);
+        return reply.status(204).send();
       },
     );
   };

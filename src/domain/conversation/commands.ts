@@ -45,7 +45,12 @@ export type EditMessage = Base &
     readonly body: string;
   };
 export type DeleteMessage = Base & BlockedBy & { readonly type: 'DeleteMessage'; readonly messageId: string };
-export type MarkRead = Base & { readonly type: 'MarkRead'; readonly messageId: string };
+export type MarkRead = Base & {
+  readonly type: 'MarkRead';
+  readonly messageId: string;
+  /** A private read marker is seen by the reader's own devices only, not by the other members. */
+  readonly private?: boolean;
+};
 
 export type ConversationCommand =
   CreateGroup | AddMember | RemoveMember | SendMessage | EditMessage | DeleteMessage | MarkRead;

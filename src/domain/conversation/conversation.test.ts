@@ -420,6 +420,7 @@ describe('MarkRead', () => {
             messageId: 'm2',
             readUpToSeq: 2,
             unreadCount: 1,
+            recipientIds: ['alice', 'bob'],
             readAt: now,
           },
         },
@@ -443,6 +444,27 @@ describe('MarkRead', () => {
             messageId: 'm1',
             readUpToSeq: 1,
             unreadCount: 1,
+            recipientIds: ['alice', 'bob', 'carol'],
+            readAt: now,
+          },
+        },
+      ]);
+  });
+  it('tells the other members of a marker unless it is private', () => {
+    spec
+      .given([directStarted, dmSent(1, 'bob')])
+      .when({ ...read('m1'), private: true })
+      .then([
+        {
+          type: 'ConversationRead',
+          data: {
+            conversationId: dm,
+            userId: 'alice',
+            messageId: 'm1',
+            readUpToSeq: 1,
+            unreadCount: 0,
+            private: true,
+            recipientIds: ['alice'],
             readAt: now,
           },
         },

@@ -121,6 +121,8 @@ export function markRead(command: MarkRead, state: ConversationState): Conversat
         messageId: command.messageId,
         readUpToSeq: message.seq,
         unreadCount,
+        ...(command.private ? { private: true as const } : {}),
+        recipientIds: command.private ? [command.actorId] : sorted(conversation.members),
         readAt: command.now,
       },
     },

@@ -105,6 +105,17 @@ export const conversationRead = defineEvent(
       minimum: 0,
       description: "messages from others after the marker that are not deleted: the reader's unread count",
     }),
+    private: Type.Optional(
+      Type.Literal(true, {
+        description: 'only the reader may see the marker; absent, the other members see it too',
+      }),
+    ),
+    recipientIds: Type.Optional(
+      Type.Array(Type.String(), {
+        description:
+          'who is told of the marker: the members, or the reader alone when private (absent in older events)',
+      }),
+    ),
     readAt: Type.String(),
   }),
 );
