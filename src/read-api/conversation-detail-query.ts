@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type pg from 'pg';
 import { caller } from '../http/authenticate.js';
+import { MinPositionHeaders, QUERY, problems } from '../http-docs/openapi.js';
 import type { HttpApp } from '../http/http-app.js';
 import { LastMessage, requireMember } from './conversation-queries.js';
 
@@ -22,16 +23,28 @@ export function conversationDetailQuery(deps: { pool: pg.Pool }) {
       {
         schema: {
           tags: ['conversations'],
+          summary: 'One conversation, with its members and their read receipts',
+          operationId: 'getConversation',
+          description:
+            "`members[].lastReadMessageId` is each member's read marker; another member's private marker reads as null.",
           security: [{ bearer: [] }],
+          headers: MinPositionHeaders,
           params: Type.Object({ conversationId: Type.String({ format: 'uuid' }) }),
           response: {
-            200: Type.Object({
-              conversationId: Type.String(),
-              kind: Type.Union([Type.Literal('direct'), Type.Literal('group')]),
-              title: Type.Union([Type.String(), Type.Null()]),
-              members: Type.Array(Member),
-              lastMessage: Type.Union([LastMessage, Type.Null()]),
-              unreadCount: Type.Integer(),
+            200: Type.Object(
+              {
+                conversationId: Type.String(),
+                kind: Type.Union([Type.Literal('direct'), Type.Literal('group')]),
+                title: Type.Union([Type.String(), Type.Null()]),
+                members: Type.Array(Member),
+                lastMessage: Type.Union([LastMessage, Type.Null()]),
+                unreadCount: Type.Integer(),
+              },
+              { description: 'The conversation' },
+            ),
+            ...problems(...QUERY, {
+              403: 'You are not a member of this conversation',
+              404: 'No such conversation',
             }),
           },
         },

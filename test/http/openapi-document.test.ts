@@ -239,6 +239,11 @@ describe('the OpenAPI document', () => {
         body: { body: 'yo' },
       });
       await call('GET', '/v1/conversations/{conversationId}/messages', { token, params, query: '?limit=2' });
+      await call('GET', '/v1/conversations/{conversationId}', {
+        token,
+        params,
+        headers: { 'x-min-position': await head() },
+      });
       await call('POST', '/v1/conversations/{conversationId}/members', {
         token,
         params,
