@@ -7,6 +7,7 @@ import { createCommandInstruments } from './commands/command-instruments.js';
 import { StreamLocks } from './commands/stream-locks.js';
 import { createLoginThrottle } from './commands/login-throttle.js';
 import { createSendRate } from './commands/send-rate.js';
+import { requireVerifiedEmail } from './commands/verified-email-policy.js';
 import { accountRoutes } from './commands/routes/account-routes.js';
 import { blockRoutes } from './commands/routes/block-routes.js';
 import { contactRoutes } from './commands/routes/contact-routes.js';
@@ -122,6 +123,8 @@ export async function startSystem(
     // A token whose user does not exist is refused; the user is read from the log (cached and kept
     // current by the log), not from the read model, which lags behind a fresh registration.
     const userExists = async (userId: string) => (await loadUser(commandContext, userId)) !== undefined;
+    const isVerified = async (userId: string) =>
+      (await loadUser(commandContext, userId))?.emailVerified === true;
     const tokens = createTokenService({
       secret: config.jwtSecret,
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,
@@ -192,6 +195,8 @@ export async function startSystem(
       await app.register(async (protectedScope: HttpApp) => {
         protectedScope.decorateRequest('auth', null);
         protectedScope.addHook('onRequest', authenticate({ tokens, userExists }));
+        if (config.requireEmailVerification)
+          protectedScope.addHook('onRequest', requireVerifiedEmail(isVerified));
         if (watcher)
           protectedScope.addHook(
             'onRequest',
@@ -233,7 +238,8 @@ export async function startSystem(
         nodeTimeoutMs: config.realtimeNodeTimeoutSeconds * 1000,
         replayLimit: config.realtimeReplayLimit,
         maxConnectionsPerUser: config.realtimeMaxConnectionsPerUser || Number.MAX_SAFE_INTEGER,
-        userExists,
+        // With verification required, an unverified account has no socket (its commands would bypass the policy).
+        userExists: config.requireEmailVerification ? isVerified : userExists,
         maxBackpressureBytes: config.realtimeMaxBackpressureBytes,
         idleTimeoutSeconds: config.realtimeIdleTimeoutSeconds,
         metrics: createRealtimeMetrics(metrics),
