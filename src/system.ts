@@ -8,7 +8,9 @@ import { StreamLocks } from './commands/stream-locks.js';
 import { createLoginThrottle } from './commands/login-throttle.js';
 import { createSendRate } from './commands/send-rate.js';
 import { requireVerifiedEmail } from './commands/verified-email-policy.js';
-import { accountRoutes } from './commands/routes/account-routes.js';
+import { accountRoutes, type AccountRoutesDeps } from './commands/routes/account-routes.js';
+import { meRoutes } from './commands/routes/me-routes.js';
+import { passwordResetRoutes } from './commands/routes/password-reset-routes.js';
 import { blockRoutes } from './commands/routes/block-routes.js';
 import { contactRoutes } from './commands/routes/contact-routes.js';
 import { conversationRoutes } from './commands/routes/conversation-routes.js';
@@ -164,32 +166,35 @@ export async function startSystem(
           maxProjectionLag: 1000,
         }),
       );
+      let accountDeps: AccountRoutesDeps | undefined;
       if (passwords) {
         const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
         closers.push(() => mailer.close());
         const limiter = createRateLimiter(pool);
-        await app.register(
-          accountRoutes({
-            ...commandContext,
-            passwords,
-            tokens,
-            now,
-            refreshTokenTtlSeconds: REFRESH_TOKEN_TTL_SECONDS,
-            refreshRotationKey: createHash('sha256').update(`refresh-rotation:${config.jwtSecret}`).digest(),
-            refreshRetryGraceSeconds: REFRESH_RETRY_GRACE_SECONDS,
-            mailer,
-            logger,
-            emailVerificationTtlSeconds: config.emailVerificationTtlSeconds,
-            verificationKey: createHash('sha256').update(`email-verification:${config.jwtSecret}`).digest(),
+        accountDeps = {
+          ...commandContext,
+          passwords,
+          tokens,
+          now,
+          refreshTokenTtlSeconds: REFRESH_TOKEN_TTL_SECONDS,
+          refreshRotationKey: createHash('sha256').update(`refresh-rotation:${config.jwtSecret}`).digest(),
+          refreshRetryGraceSeconds: REFRESH_RETRY_GRACE_SECONDS,
+          mailer,
+          logger,
+          emailVerificationTtlSeconds: config.emailVerificationTtlSeconds,
+          verificationKey: createHash('sha256').update(`email-verification:${config.jwtSecret}`).digest(),
+          limiter,
+          loginThrottle: createLoginThrottle(
             limiter,
-            loginThrottle: createLoginThrottle(
-              limiter,
-              config.loginLimits,
-              async (login) =>
-                (await findUserBy(commandContext, login.includes('@') ? 'email' : 'username', login))?.userId,
-            ),
-            registrationsPerIpPerHour: config.registrationsPerIpPerHour,
-          }),
+            config.loginLimits,
+            async (login) =>
+              (await findUserBy(commandContext, login.includes('@') ? 'email' : 'username', login))?.userId,
+          ),
+          registrationsPerIpPerHour: config.registrationsPerIpPerHour,
+        };
+        await app.register(accountRoutes(accountDeps));
+        await app.register(
+          passwordResetRoutes({ ...accountDeps, passwordResetTtlSeconds: config.passwordResetTtlSeconds }),
         );
       }
       await app.register(async (protectedScope: HttpApp) => {
@@ -212,6 +217,9 @@ export async function startSystem(
           await protectedScope.register(conversationRoutes({ ...commandContext, now, sendRate }));
           await protectedScope.register(blockRoutes({ ...commandContext, now }));
           await protectedScope.register(profileRoutes({ ...commandContext, now }));
+          await protectedScope.register(
+            meRoutes({ ...accountDeps!, passwordResetTtlSeconds: config.passwordResetTtlSeconds }),
+          );
         }
         if (roles.has('read-api')) {
           await protectedScope.register(accountQueries({ pool }));

@@ -6,8 +6,6 @@ import { startTestSystem } from '../support/system.js';
 import { PROBLEM_JSON, uniqueName } from '../support/test-system.js';
 import { startSmtpInbox, verificationCodeIn, type SmtpInbox } from './support/smtp-inbox.js';
 
-const password = 'correct horse battery';
-
 interface Running {
   db: TestDatabase;
   system: RunningSystem;

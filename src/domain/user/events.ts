@@ -70,12 +70,62 @@ export const profileChanged = defineEvent(
   }),
 );
 
+/**
+ * The password changed: by the user with the current one (`change`: every session but `keptSessionId`
+ * ends) or with a mailed reset code (`reset`: every session ends). Sessions started before
+ * `changedAt` are refused from then on.
+ */
+export const passwordChanged = defineEvent(
+  'PasswordChanged',
+  Type.Object({
+    userId: Type.String(),
+    passwordHash: Type.String({ description: 'bcrypt hash of the new password' }),
+    reason: Type.Union([Type.Literal('change'), Type.Literal('reset')]),
+    keptSessionId: Type.Optional(Type.String({ description: 'the session that made the change' })),
+    codeDigest: Type.Optional(Type.String({ description: 'of the reset code used' })),
+    changedAt: Type.String(),
+  }),
+);
+
+/** A password-reset code was mailed; only its digest is kept. */
+export const passwordResetIssued = defineEvent(
+  'PasswordResetIssued',
+  Type.Object({
+    userId: Type.String(),
+    codeDigest: Type.String(),
+    issuedAt: Type.String(),
+    expiresAt: Type.String(),
+  }),
+);
+
+export const passwordResetFailed = defineEvent(
+  'PasswordResetFailed',
+  Type.Object({
+    userId: Type.String(),
+    attempt: Type.Integer({ minimum: 1, description: 'wrong codes since the latest code was mailed' }),
+    failedAt: Type.String(),
+  }),
+);
+
+/**
+ * The account was erased: its keys are destroyed, so its email, display name and message bodies
+ * read as erased everywhere. The username stays, reserved for good.
+ */
+export const userErased = defineEvent(
+  'UserErased',
+  Type.Object({ userId: Type.String(), username: Type.String(), erasedAt: Type.String() }),
+);
+
 export const userEvents = [
   userRegistered,
   emailVerificationIssued,
   emailVerificationFailed,
   emailVerified,
   profileChanged,
+  passwordChanged,
+  passwordResetIssued,
+  passwordResetFailed,
+  userErased,
 ] as const;
 
 export type UserRegistered = EventOf<typeof userRegistered>;
@@ -83,5 +133,9 @@ export type EmailVerificationIssued = EventOf<typeof emailVerificationIssued>;
 export type EmailVerificationFailed = EventOf<typeof emailVerificationFailed>;
 export type EmailVerified = EventOf<typeof emailVerified>;
 export type ProfileChanged = EventOf<typeof profileChanged>;
+export type PasswordChanged = EventOf<typeof passwordChanged>;
+export type PasswordResetIssued = EventOf<typeof passwordResetIssued>;
+export type PasswordResetFailed = EventOf<typeof passwordResetFailed>;
+export type UserErased = EventOf<typeof userErased>;
 export type UserEvent = EventOf<(typeof userEvents)[number]>;
 export type MessagePolicy = UserRegistered['data']['messagePolicy'];
