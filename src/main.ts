@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { openLog } from './log.js';
+import { openPersonalDataKeys } from './platform/personal-data-keys.js';
 import { createEventStore } from './eventstore/create-event-store.js';
 import { ConfigError, loadConfig, parseRoles, type Config } from './platform/config.js';
 import { createLogger, type Logger } from './platform/logger.js';
@@ -46,7 +47,8 @@ async function projectionsCommand(config: Config, logger: Logger, args: string[]
     }
     const projection = args[0] === 'rebuild' && args[1] ? projectionNamed(args[1]) : undefined;
     if (!projection) throw new ConfigError(USAGE);
-    const store = openLog(await createEventStore({ url: config.eventStoreUrl, logger }), logger);
+    const keys = await openPersonalDataKeys(pool, config.personalDataMasterKey);
+    const store = openLog(await createEventStore({ url: config.eventStoreUrl, logger }), logger, keys);
     try {
       const position = await rebuildProjection(projection, { store, pool });
       process.stdout.write(`rebuilt ${projection.name} up to position ${position}\n`);

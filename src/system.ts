@@ -32,6 +32,7 @@ import {
 } from './platform/metrics.js';
 import { startOpsServer } from './platform/ops-server.js';
 import { createTracing } from './platform/tracing.js';
+import { openPersonalDataKeys } from './platform/personal-data-keys.js';
 import type { Logger } from './platform/logger.js';
 import { logIdleConnectionErrors } from './platform/pool-errors.js';
 import { createMailer } from './platform/mailer.js';
@@ -71,6 +72,7 @@ export async function migrateAll(config: Config, logger: Logger): Promise<void> 
   try {
     await migrateReadModels(pool);
     await migrateRealtime(pool);
+    await openPersonalDataKeys(pool, config.personalDataMasterKey);
     const store = await createEventStore({ url: config.eventStoreUrl, logger });
     await store.close();
   } finally {
@@ -107,7 +109,8 @@ export async function startSystem(
     // The adapter as it is, for what counts events whatever their type (readiness lag, gauges);
     // everything else reads the log through its decoding boundary.
     const adapter = await createEventStore({ url: config.eventStoreUrl, logger });
-    const store = openLog(adapter, logger);
+    const personalDataKeys = await openPersonalDataKeys(pool, config.personalDataMasterKey);
+    const store = openLog(adapter, logger, personalDataKeys);
     closers.push(() => store.close());
     // One reader of the log for the whole process: projections, realtime and the command caches.
     const log = await startSharedLog(store, logger);

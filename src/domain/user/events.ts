@@ -1,5 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { defineEvent, type EventOf } from '../event-definition.js';
+import { ERASED_DISPLAY_NAME, ERASED_EMAIL, userPersonalFields } from '../personal-data.js';
+
+const sealedEmail = { personal: userPersonalFields({ email: ERASED_EMAIL }) };
 
 /** Who may start a direct conversation with the user: anyone, or only their contacts. */
 const MessagePolicySchema = Type.Union([Type.Literal('everyone'), Type.Literal('contacts')]);
@@ -21,6 +24,7 @@ export const userRegistered = defineEvent(
     registeredAt: Type.String(),
   }),
   [(v1) => ({ ...v1, messagePolicy: 'everyone' })],
+  { personal: userPersonalFields({ email: ERASED_EMAIL, displayName: ERASED_DISPLAY_NAME }) },
 );
 
 /** A code was sent to the email; only its digest is kept, never the code. */
@@ -33,6 +37,8 @@ export const emailVerificationIssued = defineEvent(
     issuedAt: Type.String(),
     expiresAt: Type.String(),
   }),
+  [],
+  sealedEmail,
 );
 
 export const emailVerificationFailed = defineEvent(
@@ -46,6 +52,8 @@ export const emailVerificationFailed = defineEvent(
     }),
     failedAt: Type.String(),
   }),
+  [],
+  sealedEmail,
 );
 
 export const emailVerified = defineEvent(
@@ -58,6 +66,8 @@ export const emailVerified = defineEvent(
     }),
     verifiedAt: Type.String(),
   }),
+  [],
+  sealedEmail,
 );
 
 export const profileChanged = defineEvent(
@@ -68,6 +78,8 @@ export const profileChanged = defineEvent(
     messagePolicy: Type.Optional(MessagePolicySchema),
     changedAt: Type.String(),
   }),
+  [],
+  { personal: userPersonalFields({ displayName: ERASED_DISPLAY_NAME }) },
 );
 
 /**
@@ -114,6 +126,8 @@ export const passwordResetFailed = defineEvent(
 export const userErased = defineEvent(
   'UserErased',
   Type.Object({ userId: Type.String(), username: Type.String(), erasedAt: Type.String() }),
+  [],
+  { erases: (data) => ({ owner: String(data.userId) }) },
 );
 
 export const userEvents = [
