@@ -1,7 +1,7 @@
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { findUserBy, loadUser } from './commands/accounts.js';
+import { emailIndexKeyFrom, findUserBy, loadUser } from './commands/accounts.js';
 import { AggregateCache } from './commands/aggregate-cache.js';
 import { createCommandInstruments } from './commands/command-instruments.js';
 import { StreamLocks } from './commands/stream-locks.js';
@@ -111,6 +111,7 @@ export async function startSystem(
     const adapter = await createEventStore({ url: config.eventStoreUrl, logger });
     const personalDataKeys = await openPersonalDataKeys(pool, config.personalDataMasterKey);
     const store = openLog(adapter, logger, personalDataKeys);
+    const emailIndexKey = emailIndexKeyFrom(config.personalDataMasterKey);
     closers.push(() => store.close());
     // One reader of the log for the whole process: projections, realtime and the command caches.
     const log = await startSharedLog(store, logger);
@@ -191,9 +192,16 @@ export async function startSystem(
             limiter,
             config.loginLimits,
             async (login) =>
-              (await findUserBy(commandContext, login.includes('@') ? 'email' : 'username', login))?.userId,
+              (
+                await findUserBy(
+                  { ...commandContext, emailIndexKey },
+                  login.includes('@') ? 'email' : 'username',
+                  login,
+                )
+              )?.userId,
           ),
           registrationsPerIpPerHour: config.registrationsPerIpPerHour,
+          emailIndexKey,
         };
         await app.register(accountRoutes(accountDeps));
         await app.register(
