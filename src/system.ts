@@ -45,6 +45,7 @@ import { migrateReadModels } from './projections/schema.js';
 import { accountQueries } from './read-api/account-queries.js';
 import { contactQueries } from './read-api/contact-queries.js';
 import { conversationQueries } from './read-api/conversation-queries.js';
+import { exportQueries } from './read-api/export-queries.js';
 import { minPositionHook } from './read-api/min-position.js';
 import { createPositionWatcher, type PositionWatcher } from './read-api/position-watcher.js';
 import { frameFor } from './realtime/frames.js';
@@ -236,6 +237,7 @@ export async function startSystem(
           await protectedScope.register(accountQueries({ pool }));
           await protectedScope.register(contactQueries({ pool }));
           await protectedScope.register(conversationQueries({ pool }));
+          await protectedScope.register(exportQueries({ pool }));
         }
       });
       await app.listen({ host: config.host, port: config.port });

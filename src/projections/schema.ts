@@ -87,6 +87,11 @@ const migrations: Migration[] = [
       CREATE INDEX blocks_by_blocked ON blocks (blocked_id);
     `,
   },
+  {
+    // A user's own messages: their export, and blanking them all when they are erased.
+    id: '004-messages-by-sender',
+    sql: 'CREATE INDEX messages_by_sender ON messages (sender_id, position)',
+  },
 ];
 
 export const migrateReadModels = (pool: pg.Pool) => migrate(pool, 'read-models', migrations);
