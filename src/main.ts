@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { openLog } from './log.js';
+import { catalogPersonalData, openLog } from './log.js';
+import { reapplyErasures } from './eventstore/personal-data.js';
 import { openPersonalDataKeys } from './platform/personal-data-keys.js';
 import { createEventStore } from './eventstore/create-event-store.js';
 import { ConfigError, loadConfig, parseRoles, type Config } from './platform/config.js';
@@ -15,6 +16,8 @@ const USAGE = `usage:
   main migrate                                                     create the schemas and exit
   main projections rebuild <name>                                  replay the log into a projection
   main projections status                                          show each projection's position
+  main erasures reapply                                            destroy again the keys the log's erasures
+                                                                   destroyed (after restoring the keys table)
 projections: ${allProjections.map((projection) => projection.name).join(', ')}`;
 
 async function serve(config: Config, logger: Logger): Promise<void> {
@@ -60,6 +63,20 @@ async function projectionsCommand(config: Config, logger: Logger, args: string[]
   }
 }
 
+async function erasuresCommand(config: Config, logger: Logger, args: string[]): Promise<void> {
+  if (args[0] !== 'reapply') throw new ConfigError(USAGE);
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+  const store = await createEventStore({ url: config.eventStoreUrl, logger });
+  try {
+    const keys = await openPersonalDataKeys(pool, config.personalDataMasterKey);
+    const applied = await reapplyErasures(store, catalogPersonalData, keys);
+    process.stdout.write(`${applied} erasures applied again\n`);
+  } finally {
+    await store.close();
+    await pool.end();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -83,6 +100,8 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'projections':
       return projectionsCommand(config, logger, rest);
+    case 'erasures':
+      return erasuresCommand(config, logger, rest);
     default:
       throw new ConfigError(USAGE);
   }

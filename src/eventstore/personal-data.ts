@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { ErasureTarget, PersonalDataKeys } from '../platform/personal-data-keys.js';
-import type { EventStoreLogger, JsonObject, NewEvent, RecordedEvent } from './port.js';
+import type { EventStore, EventStoreLogger, JsonObject, NewEvent, RecordedEvent } from './port.js';
 
 /** The metadata key recording which fields of an event are sealed, and under whose key. */
 export const PERSONAL = 'personal';
@@ -130,4 +130,28 @@ export function personalDataSeal(
       });
     },
   };
+}
+
+/**
+ * Destroys again every key the log's erasures destroyed: after the keys table was restored from a
+ * backup older than some erasures. Reads the whole log; returns how many erasures it applied.
+ */
+export async function reapplyErasures(
+  store: EventStore,
+  rules: PersonalDataRules,
+  keys: PersonalDataKeys,
+): Promise<number> {
+  let after = 0n;
+  let applied = 0;
+  for (;;) {
+    const page = await store.readAll({ after, maxCount: 5000 });
+    if (page.length === 0) return applied;
+    for (const event of page) {
+      const erasure = rules.erasureOf(event.type);
+      if (!erasure) continue;
+      await keys.destroy(erasure(event.data));
+      applied++;
+    }
+    after = page.at(-1)!.position;
+  }
 }

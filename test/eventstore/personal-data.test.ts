@@ -5,7 +5,8 @@ import type { CatalogEvent } from '../../src/domain/catalog.js';
 import { ERASED_BODY, ERASED_DISPLAY_NAME, ERASED_EMAIL } from '../../src/domain/personal-data.js';
 import { createEventStore } from '../../src/eventstore/create-event-store.js';
 import type { EventStore } from '../../src/eventstore/port.js';
-import { openLog, type LogStore } from '../../src/log.js';
+import { reapplyErasures } from '../../src/eventstore/personal-data.js';
+import { catalogPersonalData, openLog, type LogStore } from '../../src/log.js';
 import { MasterKeyMismatchError, openPersonalDataKeys } from '../../src/platform/personal-data-keys.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
@@ -146,6 +147,41 @@ for (const target of targets) {
         'written after',
       );
       expect(await bodyOf(first, conversation, late.messageId)).toBe(ERASED_BODY);
+    });
+
+    it('destroys again, after a restore of the keys table, what the log erased', async () => {
+      const stream = `conversation-${randomUUID()}`;
+      const sender = randomUUID();
+      const sent = message(stream.slice(13), sender, 'restored by mistake');
+      await first.appendToStream(stream, [sent.event]);
+      const { rows } = await pool.query<{ wrapped_key: Buffer }>(
+        'SELECT wrapped_key FROM personal_data_keys WHERE subject_id = $1',
+        [`message:${sent.messageId}`],
+      );
+      await first.appendToStream(stream, [
+        {
+          id: randomUUID(),
+          type: 'MessageDeleted',
+          data: {
+            conversationId: stream.slice(13),
+            messageId: sent.messageId,
+            seq: 1,
+            senderId: sender,
+            recipientIds: [sender],
+            deletedAt: new Date().toISOString(),
+          },
+        },
+      ]);
+      // An old backup of the keys table comes back.
+      await pool.query(
+        'UPDATE personal_data_keys SET wrapped_key = $2, erased_at = NULL WHERE subject_id = $1',
+        [`message:${sent.messageId}`, rows[0]!.wrapped_key],
+      );
+      const keys = await openPersonalDataKeys(pool, masterKey);
+      expect(await bodyOf(openLog(raw, silent, keys), stream, sent.messageId)).toBe('restored by mistake');
+      expect(await reapplyErasures(raw, catalogPersonalData, keys)).toBeGreaterThanOrEqual(1);
+      const fresh = openLog(raw, silent, await openPersonalDataKeys(pool, masterKey));
+      expect(await bodyOf(fresh, stream, sent.messageId)).toBe(ERASED_BODY);
     });
 
     it('reads events written before sealing as they are', async () => {
