@@ -126,7 +126,9 @@ export function personalDataSeal(
           }
           data[field] = opened ?? erasedValues[field] ?? '';
         }
-        return { ...event, data };
+        // Readers past the boundary see the event as it was appended: the mark is the boundary's.
+        const { [PERSONAL]: _mark, ...metadata } = event.metadata;
+        return { ...event, data, metadata };
       });
     },
   };

@@ -100,6 +100,65 @@ export async function openPersonalDataKeys(pool: pg.Pool, masterKey: Buffer): Pr
     for (const entry of cache.values()) if (entry.owner === target.owner) entry.key = null;
   };
 
+  /*
+   * New keys are inserted by one statement at a time: the requests that arrive while it runs go
+   * together in the next (as appends do), so a key per message costs no round trip of its own.
+   */
+  type Creation = { owner: string; key: Buffer };
+  type Created = Map<string, Buffer | null>;
+  const queued: {
+    missing: Map<string, Creation>;
+    resolve: (c: Created) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+  let inserting = false;
+  const insertAll = async (all: Map<string, Creation>): Promise<Created> => {
+    const ids = [...all.keys()];
+    const { rows } = await pool.query<{ subject_id: string; erased: boolean }>(
+      `INSERT INTO personal_data_keys (subject_id, owner_id, wrapped_key, erased_at)
+       SELECT n.subject_id, n.owner_id,
+              CASE WHEN e.owner_id IS NULL THEN n.wrapped_key END,
+              CASE WHEN e.owner_id IS NULL THEN NULL ELSE now() END
+         FROM unnest($1::text[], $2::text[], $3::bytea[]) AS n (subject_id, owner_id, wrapped_key)
+         LEFT JOIN personal_data_erased_owners e ON e.owner_id = n.owner_id
+       ON CONFLICT (subject_id) DO NOTHING
+       RETURNING subject_id, wrapped_key IS NULL AS erased`,
+      [ids, ids.map((id) => all.get(id)!.owner), ids.map((id) => wrap(masterKey, id, all.get(id)!.key))],
+    );
+    return new Map(rows.map((row) => [row.subject_id, row.erased ? null : all.get(row.subject_id)!.key]));
+  };
+  const drain = async () => {
+    inserting = true;
+    while (queued.length > 0) {
+      const batch = queued.splice(0);
+      // The first request for a subject wins; the others get its key (or look it up if it existed).
+      const all = new Map<string, Creation>();
+      for (const { missing } of batch)
+        for (const [subject, creation] of missing) if (!all.has(subject)) all.set(subject, creation);
+      try {
+        const created = await insertAll(all);
+        for (const { missing, resolve } of batch) {
+          resolve(
+            new Map(
+              [...missing.keys()].flatMap((subject) =>
+                created.has(subject) ? [[subject, created.get(subject)!] as const] : [],
+              ),
+            ),
+          );
+        }
+      } catch (error) {
+        for (const { reject } of batch) reject(error);
+      }
+    }
+    inserting = false;
+  };
+  /** Inserts the keys; a subject missing from the answer had a key already. */
+  const createKeys = (missing: Map<string, Creation>) =>
+    new Promise<Created>((resolve, reject) => {
+      queued.push({ missing, resolve, reject });
+      if (!inserting) void drain();
+    });
+
   const keys: PersonalDataKeys = {
     async keysForSealing(subjects) {
       const found = new Map<string, Buffer | null>();
@@ -111,27 +170,13 @@ export async function openPersonalDataKeys(pool: pg.Pool, masterKey: Buffer): Pr
         else if (!missing.has(subject)) missing.set(subject, { owner, key: randomBytes(32) });
       }
       if (missing.size === 0) return found;
-      const ids = [...missing.keys()];
-      const created = await pool.query<{ subject_id: string; erased: boolean }>(
-        `INSERT INTO personal_data_keys (subject_id, owner_id, wrapped_key, erased_at)
-         SELECT n.subject_id, n.owner_id,
-                CASE WHEN e.owner_id IS NULL THEN n.wrapped_key END,
-                CASE WHEN e.owner_id IS NULL THEN NULL ELSE now() END
-           FROM unnest($1::text[], $2::text[], $3::bytea[]) AS n (subject_id, owner_id, wrapped_key)
-           LEFT JOIN personal_data_erased_owners e ON e.owner_id = n.owner_id
-         ON CONFLICT (subject_id) DO NOTHING
-         RETURNING subject_id, wrapped_key IS NULL AS erased`,
-        [
-          ids,
-          ids.map((id) => missing.get(id)!.owner),
-          ids.map((id) => wrap(masterKey, id, missing.get(id)!.key)),
-        ],
-      );
-      for (const row of created.rows) {
-        const { owner, key } = missing.get(row.subject_id)!;
-        remember(row.subject_id, owner, row.erased ? null : key);
-        found.set(row.subject_id, row.erased ? null : key);
-        missing.delete(row.subject_id);
+      const created = await createKeys(missing);
+      for (const [subject, { owner }] of missing) {
+        const key = created.get(subject);
+        if (key === undefined) continue;
+        remember(subject, owner, key);
+        found.set(subject, key);
+        missing.delete(subject);
       }
       // Subjects that had a key already (made by another process, or before a restart).
       if (missing.size > 0) {
