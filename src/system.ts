@@ -110,7 +110,15 @@ export async function startSystem(
     // The adapter as it is, for what counts events whatever their type (readiness lag, gauges);
     // everything else reads the log through its decoding boundary.
     const adapter = await createEventStore({ url: config.eventStoreUrl, logger });
-    const personalDataKeys = await openPersonalDataKeys(pool, config.personalDataMasterKey);
+    // The log in this database: new keys need no flush of their own (see openPersonalDataKeys).
+    const keyInsertPool =
+      config.eventStoreUrl === config.databaseUrl
+        ? new pg.Pool({ connectionString: config.databaseUrl, max: 1, options: '-c synchronous_commit=off' })
+        : undefined;
+    if (keyInsertPool) closers.push(() => keyInsertPool.end());
+    const personalDataKeys = await openPersonalDataKeys(pool, config.personalDataMasterKey, {
+      ...(keyInsertPool ? { insertPool: keyInsertPool } : {}),
+    });
     const store = openLog(adapter, logger, personalDataKeys);
     const emailIndexKey = emailIndexKeyFrom(config.personalDataMasterKey);
     closers.push(() => store.close());

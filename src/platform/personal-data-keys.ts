@@ -81,8 +81,21 @@ function unwrap(masterKey: Buffer, subject: string, wrapped: Buffer): Buffer {
 }
 
 /** Creates the table if needed and returns the keys of this database, wrapped under `masterKey`. */
-export async function openPersonalDataKeys(pool: pg.Pool, masterKey: Buffer): Promise<PersonalDataKeys> {
+export async function openPersonalDataKeys(
+  pool: pg.Pool,
+  masterKey: Buffer,
+  options: {
+    /**
+     * Where new keys are inserted without waiting for their own flush to disk. Only for a pool on
+     * the server that also holds the log: the synchronous commit of the event a key seals comes
+     * later in the same write-ahead log, so it makes the key durable with it (a key lost in a
+     * crash would make its data read as erased).
+     */
+    readonly insertPool?: pg.Pool;
+  } = {},
+): Promise<PersonalDataKeys> {
   await migrate(pool, 'personal-data', migrations);
+  const insertPool = options.insertPool ?? pool;
   const cache = new Map<string, { key: Buffer | null; owner: string }>();
   const erasedOwners = new Set<string>();
   const remember = (subject: string, owner: string, key: Buffer | null) => {
@@ -114,8 +127,9 @@ export async function openPersonalDataKeys(pool: pg.Pool, masterKey: Buffer): Pr
   let inserting = false;
   const insertAll = async (all: Map<string, Creation>): Promise<Created> => {
     const ids = [...all.keys()];
-    const { rows } = await pool.query<{ subject_id: string; erased: boolean }>(
-      `INSERT INTO personal_data_keys (subject_id, owner_id, wrapped_key, erased_at)
+    const { rows } = await insertPool.query<{ subject_id: string; erased: boolean }>({
+      name: 'personal-data-keys-insert',
+      text: `INSERT INTO personal_data_keys (subject_id, owner_id, wrapped_key, erased_at)
        SELECT n.subject_id, n.owner_id,
               CASE WHEN e.owner_id IS NULL THEN n.wrapped_key END,
               CASE WHEN e.owner_id IS NULL THEN NULL ELSE now() END
@@ -123,8 +137,12 @@ export async function openPersonalDataKeys(pool: pg.Pool, masterKey: Buffer): Pr
          LEFT JOIN personal_data_erased_owners e ON e.owner_id = n.owner_id
        ON CONFLICT (subject_id) DO NOTHING
        RETURNING subject_id, wrapped_key IS NULL AS erased`,
-      [ids, ids.map((id) => all.get(id)!.owner), ids.map((id) => wrap(masterKey, id, all.get(id)!.key))],
-    );
+      values: [
+        ids,
+        ids.map((id) => all.get(id)!.owner),
+        ids.map((id) => wrap(masterKey, id, all.get(id)!.key)),
+      ],
+    });
     return new Map(rows.map((row) => [row.subject_id, row.erased ? null : all.get(row.subject_id)!.key]));
   };
   const drain = async () => {
@@ -196,8 +214,11 @@ export async function openPersonalDataKeys(pool: pg.Pool, masterKey: Buffer): Pr
       }
       if (missing.length === 0) return keys;
       const { rows } = await pool.query<{ subject_id: string; owner_id: string; wrapped_key: Buffer | null }>(
-        'SELECT subject_id, owner_id, wrapped_key FROM personal_data_keys WHERE subject_id = ANY ($1::text[])',
-        [missing],
+        {
+          name: 'personal-data-keys-select',
+          text: 'SELECT subject_id, owner_id, wrapped_key FROM personal_data_keys WHERE subject_id = ANY ($1::text[])',
+          values: [missing],
+        },
       );
       for (const row of rows) {
         const key = row.wrapped_key === null ? null : unwrap(masterKey, row.subject_id, row.wrapped_key);
