@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { caller } from '../http/authenticate.js';
 import { MinPositionHeaders, QUERY, problems } from '../http-docs/openapi.js';
 import type { HttpApp } from '../http/http-app.js';
-import { LastMessage, requireMember } from './conversation-queries.js';
+import { LastMessage, lastMessageOf, requireMember } from './conversation-queries.js';
 
 const Member = Type.Object({
   userId: Type.String(),
@@ -97,21 +97,7 @@ export function conversationDetailQuery(deps: { pool: pg.Pool }) {
           kind: row.kind,
           title: row.title,
           members: members.rows,
-          lastMessage:
-            !row.lastMessageHidden &&
-            row.lastMessageId &&
-            row.lastMessageSenderId &&
-            row.lastMessageSentAt &&
-            row.lastMessagePosition
-              ? {
-                  messageId: row.lastMessageId,
-                  senderId: row.lastMessageSenderId,
-                  body: row.lastMessageDeleted ? null : row.lastMessageBody,
-                  sentAt: row.lastMessageSentAt.toISOString(),
-                  deleted: row.lastMessageDeleted,
-                  position: row.lastMessagePosition,
-                }
-              : null,
+          lastMessage: lastMessageOf(row),
           unreadCount: row.unreadCount,
         };
       },

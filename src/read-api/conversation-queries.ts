@@ -58,6 +58,35 @@ export async function requireMember(pool: pg.Pool, conversationId: string, userI
   if (!rows[0].member) throw refuse('not_a_member', 'you are not a member of this conversation');
 }
 
+/** The columns of a conversation's last message, as both conversation queries select them. */
+export interface LastMessageColumns {
+  readonly lastMessageId: string | null;
+  readonly lastMessageSenderId: string | null;
+  readonly lastMessageBody: string | null;
+  readonly lastMessageSentAt: Date | null;
+  readonly lastMessagePosition: string | null;
+  readonly lastMessageDeleted: boolean;
+  readonly lastMessageHidden: boolean;
+}
+
+/** The conversation's last message as the caller may see it, or null. */
+export function lastMessageOf(row: LastMessageColumns) {
+  return !row.lastMessageHidden &&
+    row.lastMessageId &&
+    row.lastMessageSenderId &&
+    row.lastMessageSentAt &&
+    row.lastMessagePosition
+    ? {
+        messageId: row.lastMessageId,
+        senderId: row.lastMessageSenderId,
+        body: row.lastMessageDeleted ? null : row.lastMessageBody,
+        sentAt: row.lastMessageSentAt.toISOString(),
+        deleted: row.lastMessageDeleted,
+        position: row.lastMessagePosition,
+      }
+    : null;
+}
+
 export function conversationQueries(deps: { pool: pg.Pool }) {
   return async (app: HttpApp) => {
     app.get(
@@ -120,21 +149,7 @@ export function conversationQueries(deps: { pool: pg.Pool }) {
             members: members.rows
               .filter((member) => member.conversationId === row.conversationId)
               .map(({ userId, username, displayName }) => ({ userId, username, displayName })),
-            lastMessage:
-              !row.lastMessageHidden &&
-              row.lastMessageId &&
-              row.lastMessageSenderId &&
-              row.lastMessageSentAt &&
-              row.lastMessagePosition
-                ? {
-                    messageId: row.lastMessageId,
-                    senderId: row.lastMessageSenderId,
-                    body: row.lastMessageBody,
-                    sentAt: row.lastMessageSentAt.toISOString(),
-                    deleted: row.lastMessageDeleted,
-                    position: row.lastMessagePosition,
-                  }
-                : null,
+            lastMessage: lastMessageOf(row),
             unreadCount: row.unreadCount,
           })),
           nextCursor: rows.length > limit ? page.at(-1)!.activityPosition : null,

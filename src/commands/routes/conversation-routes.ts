@@ -8,9 +8,8 @@ import { caller } from '../../http/authenticate.js';
 import type { HttpApp } from '../../http/http-app.js';
 import { whoBlocks } from '../who-may-message.js';
 import { conversations } from '../aggregates.js';
-import { callerCommand, noContent, type CallerCommandDeps } from './caller.js';
+import { callerCommand, noContent, type CallerCommandDeps, httpCaller } from './caller.js';
 import { resolveUser } from '../resolve-user.js';
-import { httpCaller } from '../http-caller.js';
 import type { Messaging } from '../messaging.js';
 import {
   ClientMessageId,

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { CALLER_COMMAND, problems } from '../../http-docs/openapi.js';
 import type { HttpApp } from '../../http/http-app.js';
-import { httpCaller } from '../http-caller.js';
 import type { Messaging } from '../messaging.js';
+import { httpCaller } from './caller.js';
 import { ClientMessageId, MessageBody, SendResult } from './schemas.js';
 
 export interface MessageRoutesDeps {
