@@ -1,4 +1,9 @@
 import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { catalogPersonalData } from './log.js';
+import { reapplyErasures } from './eventstore/personal-data.js';
+import { openPersonalDataKeys } from './platform/personal-data-keys.js';
+import { createEventStore } from './eventstore/create-event-store.js';
 import { ConfigError, loadConfig, parseRoles, type Config } from './platform/config.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { allProjections } from './projections/all-projections.js';
@@ -11,6 +16,8 @@ const USAGE = `usage:
   main projections status                                          each projection's position and lag
   main projections rebuild <name> [--restart] [--batch-size N]     rebuild one from the log, blue/green;
                                                    resumes an interrupted rebuild unless --restart
+  main erasures reapply                                            destroy again the keys the log's erasures
+                                                                   destroyed (after restoring the keys table)
 projections: ${allProjections.map((projection) => projection.name).join(', ')}`;
 
 async function serve(config: Config, logger: Logger): Promise<void> {
@@ -54,6 +61,20 @@ function batchSize(value: string): number {
   return size;
 }
 
+async function erasuresCommand(config: Config, logger: Logger, args: string[]): Promise<void> {
+  if (args[0] !== 'reapply') throw new UsageError(USAGE);
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+  const store = await createEventStore({ url: config.eventStoreUrl, logger });
+  try {
+    const keys = await openPersonalDataKeys(pool, config.personalDataMasterKey);
+    const applied = await reapplyErasures(store, catalogPersonalData, keys);
+    process.stdout.write(`${applied} erasures applied again\n`);
+  } finally {
+    await store.close();
+    await pool.end();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommandLine(argv);
   if (values.help) {
@@ -76,6 +97,8 @@ async function main(argv: string[]): Promise<void> {
         restart: values.restart,
         batchSize: values['batch-size'] === undefined ? undefined : batchSize(values['batch-size']),
       });
+    case 'erasures':
+      return erasuresCommand(config, logger, rest);
     default:
       throw new UsageError(`unknown command "${command}"\n${USAGE}`);
   }

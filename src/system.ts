@@ -4,7 +4,7 @@
  */
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import pg from 'pg';
-import { findUserBy, loadUser } from './commands/accounts.js';
+import { emailIndexKeyFrom, findUserBy, loadUser } from './commands/accounts.js';
 import { AggregateCache } from './commands/aggregate-cache.js';
 import { createCommandInstruments } from './commands/command-instruments.js';
 import { StreamLocks } from './commands/stream-locks.js';
@@ -12,7 +12,10 @@ import { userExistence } from './commands/user-exists.js';
 import { createLoginThrottle } from './commands/login-throttle.js';
 import { createMessaging } from './commands/messaging.js';
 import { createSendRate } from './commands/send-rate.js';
-import { accountRoutes } from './commands/routes/account-routes.js';
+import { requireVerifiedEmail } from './commands/verified-email-policy.js';
+import { accountRoutes, type AccountRoutesDeps } from './commands/routes/account-routes.js';
+import { meRoutes } from './commands/routes/me-routes.js';
+import { passwordResetRoutes } from './commands/routes/password-reset-routes.js';
 import { blockRoutes } from './commands/routes/block-routes.js';
 import { contactRoutes } from './commands/routes/contact-routes.js';
 import { conversationRoutes } from './commands/routes/conversation-routes.js';
@@ -35,6 +38,7 @@ import {
 } from './http/metrics.js';
 import { startOpsServer } from './http/ops-server.js';
 import { createTracing } from './platform/tracing.js';
+import { openPersonalDataKeys } from './platform/personal-data-keys.js';
 import type { Logger } from './platform/logger.js';
 import { logIdleConnectionErrors } from './platform/pool-errors.js';
 import { createMailer } from './platform/mailer.js';
@@ -49,6 +53,7 @@ import { accountQueries } from './read-api/account-queries.js';
 import { contactQueries } from './read-api/contact-queries.js';
 import { conversationDetailQuery } from './read-api/conversation-detail-query.js';
 import { conversationQueries } from './read-api/conversation-queries.js';
+import { exportQueries } from './read-api/export-queries.js';
 import { minPositionHook } from './read-api/min-position.js';
 import { createPositionWatcher, type PositionWatcher } from './read-api/position-watcher.js';
 import { asyncApiRoute } from './realtime/asyncapi.js';
@@ -74,6 +79,7 @@ export async function migrateAll(config: Config, logger: Logger): Promise<void> 
     await migrateReadModels(pool);
     await migrateStoreIdentity(pool);
     await migrateRealtime(pool);
+    await openPersonalDataKeys(pool, config.personalDataMasterKey);
     const store = await createEventStore({ url: config.eventStoreUrl, logger });
     await store.close();
   } finally {
@@ -110,7 +116,17 @@ export async function startSystem(
     // The adapter as it is, for what counts events whatever their type (readiness lag, gauges);
     // everything else reads the log through its decoding boundary.
     const adapter = await createEventStore({ url: config.eventStoreUrl, logger });
-    const store = openLog(adapter, logger);
+    // The log in this database: new keys need no flush of their own (see openPersonalDataKeys).
+    const keyInsertPool =
+      config.eventStoreUrl === config.databaseUrl
+        ? new pg.Pool({ connectionString: config.databaseUrl, max: 1, options: '-c synchronous_commit=off' })
+        : undefined;
+    if (keyInsertPool) closers.push(() => keyInsertPool.end());
+    const personalDataKeys = await openPersonalDataKeys(pool, config.personalDataMasterKey, {
+      ...(keyInsertPool ? { insertPool: keyInsertPool } : {}),
+    });
+    const store = openLog(adapter, logger, personalDataKeys);
+    const emailIndexKey = emailIndexKeyFrom(config.personalDataMasterKey);
     closers.push(() => store.close());
     // One reader of the log for the whole process: projections, realtime and the command caches.
     const log = await startSharedLog(store, logger);
@@ -133,6 +149,8 @@ export async function startSystem(
     // One send-rate bucket per user for both doors.
     const sendRate = createSendRate({ perMinute: config.sendRatePerMinute, log });
     const messaging = createMessaging({ ...commandContext, now: () => new Date(), sendRate });
+    const isVerified = async (userId: string) =>
+      (await loadUser(commandContext, userId))?.emailVerified === true;
     const tokens = createTokenService({
       secret: config.jwtSecret,
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,
@@ -188,37 +206,49 @@ export async function startSystem(
           maxProjectionLag: config.readinessMaxProjectionLag,
         }),
       );
+      let accountDeps: AccountRoutesDeps | undefined;
       if (passwords) {
         const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
         closers.push(() => mailer.close());
         const limiter = createRateLimiter(pool);
-        await app.register(
-          accountRoutes({
-            ...commandContext,
-            passwords,
-            tokens,
-            now,
-            refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
-            refreshRotationKey: config.keys.refreshRotation,
-            refreshRetryGraceSeconds: config.refreshRetryGraceSeconds,
-            mailer,
-            logger,
-            emailVerificationTtlSeconds: config.emailVerificationTtlSeconds,
-            verificationKey: config.keys.emailVerification,
+        accountDeps = {
+          ...commandContext,
+          passwords,
+          tokens,
+          now,
+          refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+          refreshRotationKey: config.keys.refreshRotation,
+          refreshRetryGraceSeconds: config.refreshRetryGraceSeconds,
+          mailer,
+          logger,
+          emailVerificationTtlSeconds: config.emailVerificationTtlSeconds,
+          verificationKey: config.keys.emailVerification,
+          limiter,
+          loginThrottle: createLoginThrottle(
             limiter,
-            loginThrottle: createLoginThrottle(
-              limiter,
-              config.loginLimits,
-              async (login) =>
-                (await findUserBy(commandContext, login.includes('@') ? 'email' : 'username', login))?.userId,
-            ),
-            registrationsPerIpPerHour: config.registrationsPerIpPerHour,
-          }),
+            config.loginLimits,
+            async (login) =>
+              (
+                await findUserBy(
+                  { ...commandContext, emailIndexKey },
+                  login.includes('@') ? 'email' : 'username',
+                  login,
+                )
+              )?.userId,
+          ),
+          registrationsPerIpPerHour: config.registrationsPerIpPerHour,
+          emailIndexKey,
+        };
+        await app.register(accountRoutes(accountDeps));
+        await app.register(
+          passwordResetRoutes({ ...accountDeps, passwordResetTtlSeconds: config.passwordResetTtlSeconds }),
         );
       }
       await app.register(async (protectedScope: HttpApp) => {
         protectedScope.decorateRequest('auth', null);
         protectedScope.addHook('onRequest', authenticate({ tokens, userExists }));
+        if (config.requireEmailVerification)
+          protectedScope.addHook('onRequest', requireVerifiedEmail(isVerified));
         if (watcher)
           protectedScope.addHook(
             'onRequest',
@@ -233,12 +263,16 @@ export async function startSystem(
           await protectedScope.register(conversationRoutes({ ...commandContext, now, messaging }));
           await protectedScope.register(blockRoutes({ ...commandContext, now }));
           await protectedScope.register(profileRoutes({ ...commandContext, now }));
+          await protectedScope.register(
+            meRoutes({ ...accountDeps!, passwordResetTtlSeconds: config.passwordResetTtlSeconds }),
+          );
         }
         if (roles.has('read-api')) {
           await protectedScope.register(accountQueries({ pool }));
           await protectedScope.register(contactQueries({ pool }));
           await protectedScope.register(conversationQueries({ pool }));
           await protectedScope.register(conversationDetailQuery({ pool }));
+          await protectedScope.register(exportQueries({ pool }));
         }
       });
       await app.listen({ host: config.host, port: config.port });
@@ -260,7 +294,8 @@ export async function startSystem(
         nodeTimeoutMs: config.realtimeNodeTimeoutSeconds * 1000,
         replayLimit: config.realtimeReplayLimit,
         maxConnectionsPerUser: config.realtimeMaxConnectionsPerUser || Number.MAX_SAFE_INTEGER,
-        userExists: userExistence(commandContext),
+        // With verification required, an unverified account has no socket (its commands would bypass the policy).
+        userExists: config.requireEmailVerification ? isVerified : userExistence(commandContext),
         maxBackpressureBytes: config.realtimeMaxBackpressureBytes,
         idleTimeoutSeconds: config.realtimeIdleTimeoutSeconds,
         metrics: createRealtimeMetrics(metrics),

@@ -1,4 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
+import { refuse } from '../domain/errors.js';
+import { normaliseReservationValue } from '../domain/reservation/reservation.js';
 import { type ReservationKind } from '../domain/reservation/reservation.js';
 import type { UserState } from '../domain/user/user.js';
 import type { EventMetadata } from '../eventstore/port.js';
@@ -12,9 +14,28 @@ const ABANDONED_CLAIM_MS = 10 * 60 * 1000;
 
 export type RegisteredUser = Extract<UserState, { status: 'registered' }>;
 
-export interface AccountDeps extends CommandContext, VerificationMailDeps {
+export interface AccountDeps extends CommandContext, VerificationMailDeps, EmailIndex {
   readonly passwords: PasswordHasher;
   readonly now: () => Date;
+}
+
+/**
+ * Emails are reserved under a keyed digest, never in the clear: a reservation's stream name is
+ * part of every copy of the log, and could not be erased. The key comes from the personal-data
+ * master key, so it outlives any JWT_SECRET rotation.
+ */
+export interface EmailIndex {
+  readonly emailIndexKey: Buffer;
+}
+
+export const emailIndexKeyFrom = (masterKey: Buffer) =>
+  createHmac('sha256', masterKey).update('email-index').digest();
+
+/** The value a reservation holds: the username as it is, a keyed digest of the email. */
+export function reservedValue(index: Partial<EmailIndex>, kind: ReservationKind, value: string): string {
+  if (kind === 'username') return value;
+  if (!index.emailIndexKey) throw new Error('email reservations need the email index key');
+  return createHmac('sha256', index.emailIndexKey).update(normaliseReservationValue(value)).digest('hex');
 }
 
 export async function loadUser(context: CommandContext, userId: string): Promise<RegisteredUser | undefined> {
@@ -24,12 +45,16 @@ export async function loadUser(context: CommandContext, userId: string): Promise
 
 /** The registered user holding a username or email, read from its reservation stream. */
 export async function findUserBy(
-  context: CommandContext,
+  context: CommandContext & Partial<EmailIndex>,
   kind: ReservationKind,
   value: string,
 ): Promise<RegisteredUser | undefined> {
-  const state = await reservations.state(context, { kind, value });
-  return state.status === 'held' ? loadUser(context, state.ownerId) : undefined;
+  const state = await reservations.state(context, { kind, value: reservedValue(context, kind, value) });
+  if (state.status === 'held') return loadUser(context, state.ownerId);
+  // Emails reserved before the digest existed are held in the clear (see the README, Erasure).
+  if (kind !== 'email') return undefined;
+  const legacy = await reservations.state(context, { kind, value });
+  return legacy.status === 'held' ? loadUser(context, legacy.ownerId) : undefined;
 }
 
 async function claim(
@@ -40,12 +65,17 @@ async function claim(
   metadata: EventMetadata,
 ): Promise<void> {
   const now = deps.now();
+  if (kind === 'email') {
+    const legacy = await findUserBy(deps, kind, value);
+    if (legacy && legacy.userId !== ownerId) throw refuse('email_taken', 'that email is already taken');
+  }
+  value = reservedValue(deps, kind, value);
   const state = await reservations.state(deps, { kind, value });
   const holderAbandoned =
     state.status === 'held' &&
     state.ownerId !== ownerId &&
     now.getTime() - Date.parse(state.claimedAt) > ABANDONED_CLAIM_MS &&
-    (await loadUser(deps, state.ownerId)) === undefined;
+    (await users.state(deps, state.ownerId)).status === 'unregistered';
   await reservations.handle(
     deps,
     { kind, value },
@@ -54,7 +84,7 @@ async function claim(
   );
 }
 
-async function release(
+export async function release(
   deps: AccountDeps,
   kind: ReservationKind,
   value: string,
@@ -63,8 +93,14 @@ async function release(
 ): Promise<void> {
   await reservations.handle(
     deps,
-    { kind, value },
-    { type: 'ReleaseReservation', kind, value, ownerId, now: deps.now().toISOString() },
+    { kind, value: reservedValue(deps, kind, value) },
+    {
+      type: 'ReleaseReservation',
+      kind,
+      value: reservedValue(deps, kind, value),
+      ownerId,
+      now: deps.now().toISOString(),
+    },
     { metadata },
   );
 }

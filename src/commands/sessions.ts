@@ -63,6 +63,20 @@ async function withOwner(
   return state.status === 'none' ? metadata : { ...metadata, userId: state.userId };
 }
 
+/**
+ * A session ends with its user: erased, or a password changed after it started (but the session
+ * that changed it). The session stream is not written: the user's stream says it all.
+ */
+async function sessionStillValid(
+  deps: SessionDeps,
+  session: { readonly userId: string; readonly sessionId: string; readonly startedAt: string },
+): Promise<boolean> {
+  const user = await loadUser(deps, session.userId);
+  if (!user) return false;
+  if (user.sessionsValidFrom === null || session.sessionId === user.keptSessionId) return true;
+  return session.startedAt >= user.sessionsValidFrom;
+}
+
 const invalidRefresh = () => unauthorized('the refresh token is used, revoked or expired');
 
 /** Rotates the refresh token; a token used twice revokes its whole session. */
@@ -77,6 +91,8 @@ export async function refreshSession(
   // recognises as the rotation it has just made (see RefreshSession.retryGraceMs).
   const secret = createHmac('sha256', deps.refreshRotationKey).update(token).digest('base64url');
   const now = deps.now();
+  const session = await sessions.state(deps, parsed.sessionId);
+  if (session.status === 'active' && !(await sessionStillValid(deps, session))) throw invalidRefresh();
   try {
     const outcome = await sessions.handle(
       deps,

@@ -15,6 +15,9 @@ export const REFUSALS = {
   verification_code_invalid: 'invalid',
   verification_code_expired: 'invalid',
   verification_attempts_exhausted: 'invalid',
+  email_not_verified: 'forbidden',
+  reset_code_invalid: 'invalid',
+  reset_attempts_exhausted: 'invalid',
   session_exists: 'conflict',
   invalid_refresh_token: 'conflict',
   // Contacts and blocks

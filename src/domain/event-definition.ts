@@ -18,6 +18,26 @@ export interface EventDefinition<Type extends string = string, Schema extends TO
   readonly schema: Schema;
   /** `upcasters[v - 1]` takes data of version v to version v + 1; one per older version. */
   readonly upcasters: readonly Upcaster[];
+  /** Personal fields, stored sealed under their subject's key (see src/eventstore/personal-data.ts). */
+  readonly personal?: PersonalFields;
+  /** The keys an event of this type destroys: it is an erasure. */
+  readonly erases?: (data: OlderData) => ErasureTarget;
+}
+
+/**
+ * Which string fields of an event are personal data, under whose key they are sealed (the subject,
+ * and its owner, whose erasure destroys the subject's key too), and what each reads as once erased.
+ */
+export interface PersonalFields {
+  readonly keyOf: (data: OlderData) => { readonly subject: string; readonly owner: string };
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+export type ErasureTarget = { readonly subject: string } | { readonly owner: string };
+
+export interface EventOptions {
+  readonly personal?: PersonalFields;
+  readonly erases?: (data: OlderData) => ErasureTarget;
 }
 
 /** Readonly all the way down: events are facts, and nobody downstream may change one. */
@@ -41,6 +61,7 @@ export function defineEvent<const Type extends string, Schema extends TObject>(
   type: Type,
   schema: Schema,
   upcasters: readonly Upcaster[] = [],
+  options: EventOptions = {},
 ): EventDefinition<Type, Schema> {
-  return { type, version: upcasters.length + 1, schema, upcasters };
+  return { type, version: upcasters.length + 1, schema, upcasters, ...options };
 }

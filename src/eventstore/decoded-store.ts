@@ -7,6 +7,7 @@ import type {
   RecordedEvent,
   SubscribeOptions,
 } from './port.js';
+import type { PersonalDataSeal } from './personal-data.js';
 
 /** The metadata key that records which version of its type's schema an event was written with. */
 export const SCHEMA_VERSION = 'schemaVersion';
@@ -48,7 +49,10 @@ export function decodedStore<Event extends EventShape>(
   store: EventStore,
   codec: Codec<Event>,
   logger: EventStoreLogger,
+  /** Seals personal fields on the way in and opens them on the way out (see personal-data.ts). */
+  personal?: PersonalDataSeal,
 ): EventStore<Event> {
+  const open = async (recorded: RecordedEvent[]) => (personal ? personal.open(recorded) : recorded);
   const decode = (recorded: RecordedEvent): RecordedEvent<Event> | string => {
     const stored = recorded.metadata[SCHEMA_VERSION];
     const decoding = codec.decode(recorded.type, recorded.data, typeof stored === 'number' ? stored : 1);
@@ -85,10 +89,10 @@ export function decodedStore<Event extends EventShape>(
           metadata: { ...event.metadata, [SCHEMA_VERSION]: version },
         };
       });
-      return store.appendToStream(streamName, encoded, options);
+      return store.appendToStream(streamName, personal ? await personal.seal(encoded) : encoded, options);
     },
     async readStream(streamName, options) {
-      return (await store.readStream(streamName, options)).map((event) => {
+      return (await open(await store.readStream(streamName, options))).map((event) => {
         const decoded = decode(event);
         if (typeof decoded === 'string') throw new UndecodableEventError(streamName, event.revision, decoded);
         return decoded;
@@ -99,7 +103,7 @@ export function decodedStore<Event extends EventShape>(
       let after = options.after;
       for (;;) {
         const page = await store.readAll({ ...options, ...(after === undefined ? {} : { after }) });
-        const events = fromLog(page);
+        const events = fromLog(await open(page));
         if (events.length > 0 || page.length === 0) return events;
         after = page.at(-1)!.position;
       }
@@ -109,7 +113,8 @@ export function decodedStore<Event extends EventShape>(
     subscribeToAll(options?: SubscribeOptions) {
       const events = store.subscribeToAll(options);
       return (async function* () {
-        for await (const event of events) {
+        for await (const stored of events) {
+          const event = personal ? (await personal.open([stored]))[0]! : stored;
           const decoded = decode(event);
           if (typeof decoded !== 'string') yield decoded;
           else passOver(event, decoded);

@@ -121,6 +121,22 @@ describe('loadConfig', () => {
     ).toThrow(/JWT_SECRET/);
   });
 
+  it('requires verified emails in production unless told otherwise', () => {
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'k3y-With-Enough-Different-Characters-0123456789',
+      MAIL_TO_LOG: 'true',
+    };
+    expect(loadConfig(production).requireEmailVerification).toBe(true);
+    expect(loadConfig({ ...production, REQUIRE_EMAIL_VERIFICATION: 'false' }).requireEmailVerification).toBe(
+      false,
+    );
+    expect(loadConfig(DEV).requireEmailVerification).toBe(false);
+    expect(() => loadConfig({ ...DEV, REQUIRE_EMAIL_VERIFICATION: 'yes' })).toThrow(
+      /REQUIRE_EMAIL_VERIFICATION/,
+    );
+  });
+
   it('takes an empty value for unset, as compose files pass them', () => {
     expect(loadConfig({ ...DEV, SMTP_URL: '', PORT: '' })).toMatchObject({ smtpUrl: undefined, port: 3000 });
   });

@@ -2,9 +2,9 @@
  * The one config module: every tunable, read once from the environment, validated, with its
  * default once. Long because it is the whole table of them.
  */
-import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { createHash } from 'node:crypto';
 
 export const ROLES = ['commands', 'read-api', 'projections', 'realtime'] as const;
 export type Role = (typeof ROLES)[number];
@@ -69,6 +69,9 @@ const EnvSchema = Type.Object({
   OPS_ENDPOINTS: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
   MAIL_FROM: Type.Optional(Type.String({ pattern: '^[^\\r\\n]*@[^\\r\\n]*$', maxLength: 254 })),
   EMAIL_VERIFICATION_TTL_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,6}$' })),
+  REQUIRE_EMAIL_VERIFICATION: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
+  PASSWORD_RESET_TTL_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
+  PERSONAL_DATA_KEY: Type.Optional(Type.String({ minLength: 32 })),
   LOGIN_MAX_FAILURES: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })),
   LOGIN_FAILURE_WINDOW_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
   LOGIN_IP_MAX_ATTEMPTS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
@@ -127,6 +130,11 @@ export interface Config {
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
   readonly emailVerificationTtlSeconds: number;
+  /** An unverified user may only log in, verify, read and erase their account; the rest answers 403. */
+  readonly requireEmailVerification: boolean;
+  readonly passwordResetTtlSeconds: number;
+  /** Wraps the per-subject keys personal data is sealed under (see src/platform/personal-data-keys.ts). */
+  readonly personalDataMasterKey: Buffer;
   readonly loginLimits: LoginLimits;
   /** Accounts one client address may create per hour (POST /v1/auth/register answers 429 past it); 0: no limit. */
   readonly registrationsPerIpPerHour: number;
@@ -216,8 +224,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'SMTP_URL must be set unless NODE_ENV is development or test; MAIL_TO_LOG=true writes mails (verification codes included) to the log instead',
     );
   }
-  const databaseUrl = valid.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  if (
+    valid.PERSONAL_DATA_KEY !== undefined &&
+    new Set(valid.PERSONAL_DATA_KEY).size < MIN_DISTINCT_SECRET_CHARACTERS
+  ) {
+    throw new ConfigError(
+      'invalid environment variable PERSONAL_DATA_KEY: use a random key (for example `openssl rand -base64 48`)',
+    );
+  }
   const jwtSecret = valid.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET;
+  const databaseUrl = valid.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const derivedKey = (purpose: string) => createHash('sha256').update(`${purpose}:${jwtSecret}`).digest();
   return Object.freeze({
     production,
@@ -259,6 +275,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: valid.SMTP_URL,
     mailFrom: valid.MAIL_FROM ?? 'Chat <no-reply@localhost>',
     emailVerificationTtlSeconds: Number(valid.EMAIL_VERIFICATION_TTL_SECONDS ?? 24 * 3600),
+    requireEmailVerification:
+      valid.REQUIRE_EMAIL_VERIFICATION === undefined
+        ? production
+        : valid.REQUIRE_EMAIL_VERIFICATION === 'true',
+    passwordResetTtlSeconds: Number(valid.PASSWORD_RESET_TTL_SECONDS ?? 3600),
+    // Derived from JWT_SECRET when not given: then JWT_SECRET must never change (see the README).
+    personalDataMasterKey: createHash('sha256')
+      .update(valid.PERSONAL_DATA_KEY ?? `personal-data-master-key:${jwtSecret}`)
+      .digest(),
     registrationsPerIpPerHour: Number(valid.REGISTRATIONS_PER_IP_PER_HOUR ?? 20),
     sendRatePerMinute: Number(valid.SEND_RATE_PER_MINUTE ?? 120),
     opsEndpoints: valid.OPS_ENDPOINTS === undefined ? !production : valid.OPS_ENDPOINTS === 'true',

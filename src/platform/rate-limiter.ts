@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 
 /** At most `limit` hits per key in a fixed window of `windowSeconds`, starting at the first hit. */
@@ -29,6 +30,9 @@ export interface RateLimiter {
 /** Expired rows are swept after this many hits, so the table stays small without a timer. */
 const SWEEP_EVERY = 500;
 
+/** Keys name emails and addresses: only their digests are stored, so no table keeps an erased email. */
+const stored = (key: string) => createHash('sha256').update(key).digest('base64url');
+
 export function createRateLimiter(pool: pg.Pool): RateLimiter {
   let hitsSinceSweep = 0;
   return {
@@ -45,7 +49,7 @@ export function createRateLimiter(pool: pg.Pool): RateLimiter {
            window_ends_at = CASE WHEN c.window_ends_at <= now() THEN EXCLUDED.window_ends_at
                                  ELSE c.window_ends_at END
          RETURNING hits, ceil(extract(epoch FROM window_ends_at - now()))::integer AS retry_after`,
-        [key, rule.windowSeconds],
+        [stored(key), rule.windowSeconds],
       );
       const row = rows[0];
       if (!row || row.hits <= rule.limit) return { allowed: true };
@@ -55,24 +59,24 @@ export function createRateLimiter(pool: pg.Pool): RateLimiter {
       await pool.query(
         `UPDATE rate_limit_counters SET hits = hits - 1
          WHERE key = $1 AND hits > 0 AND window_ends_at > now()`,
-        [key],
+        [stored(key)],
       );
     },
     async reset(keys) {
       if (keys.length === 0) return;
-      await pool.query('DELETE FROM rate_limit_counters WHERE key = ANY($1::text[])', [keys]);
+      await pool.query('DELETE FROM rate_limit_counters WHERE key = ANY($1::text[])', [keys.map(stored)]);
     },
     async mark(key, seconds) {
       await pool.query(
         `INSERT INTO rate_limit_counters (key, hits, window_ends_at) VALUES ($1, 1, now() + make_interval(secs => $2))
          ON CONFLICT (key) DO UPDATE SET window_ends_at = EXCLUDED.window_ends_at`,
-        [key, seconds],
+        [stored(key), seconds],
       );
     },
     async isMarked(key) {
       const { rows } = await pool.query(
         'SELECT 1 FROM rate_limit_counters WHERE key = $1 AND window_ends_at > now()',
-        [key],
+        [stored(key)],
       );
       return rows.length > 0;
     },

@@ -4,12 +4,17 @@ import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 export interface AccessTokenClaims {
   readonly userId: string;
   readonly username: string;
+  /** The session (refresh token) the token was issued for, when it was issued for one. */
+  readonly sessionId?: string;
   /** Expiry, seconds since the epoch. */
   readonly exp: number;
 }
 
 export interface TokenService {
-  issueAccessToken(user: { userId: string; username: string }): Promise<{ token: string; expiresIn: number }>;
+  issueAccessToken(
+    user: { userId: string; username: string },
+    sessionId?: string,
+  ): Promise<{ token: string; expiresIn: number }>;
   /** Resolves the claims of a valid token; rejects with InvalidTokenError otherwise. */
   verifyAccessToken(token: string): Promise<AccessTokenClaims>;
   /**
@@ -43,9 +48,9 @@ export function createTokenService(options: {
     if (verified.size > VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
   };
   return {
-    async issueAccessToken(user) {
+    async issueAccessToken(user, sessionId) {
       const issuedAt = Math.floor(now() / 1000);
-      const token = await new SignJWT({ username: user.username })
+      const token = await new SignJWT({ username: user.username, ...(sessionId ? { sid: sessionId } : {}) })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(user.userId)
         .setIssuer(ISSUER)
@@ -78,7 +83,12 @@ export function createTokenService(options: {
         if (typeof payload.sub !== 'string' || typeof payload.username !== 'string' || !payload.exp) {
           throw new InvalidTokenError('token lacks required claims');
         }
-        const claims = { userId: payload.sub, username: payload.username, exp: payload.exp };
+        const claims = {
+          userId: payload.sub,
+          username: payload.username,
+          exp: payload.exp,
+          ...(typeof payload.sid === 'string' ? { sessionId: payload.sid } : {}),
+        };
         remember(token, claims);
         return claims;
       } catch (error) {

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { createEventStore } from '../eventstore/create-event-store.js';
 import type { EventStore } from '../eventstore/port.js';
 import { openLog } from '../log.js';
+import { openPersonalDataKeys } from '../platform/personal-data-keys.js';
 import type { Config } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
 import { allProjections, projectionNamed } from './all-projections.js';
@@ -67,7 +68,8 @@ export async function projectionsCommand(
     process.once('SIGTERM', interrupt);
     try {
       const position = await rebuildProjection(projection, {
-        store: openLog(store!, logger),
+        // The keys open what the log holds sealed; without them sealed events could not be read.
+        store: openLog(store!, logger, await openPersonalDataKeys(pool, config.personalDataMasterKey)),
         pool,
         restart: options.restart,
         batchSize: options.batchSize,

@@ -1,4 +1,5 @@
 import type { EventType } from '../domain/catalog.js';
+import { isErasedBody } from '../domain/personal-data.js';
 import type { LoggedEvent } from '../log.js';
 import type pg from 'pg';
 import type { Projection } from './projection.js';
@@ -144,8 +145,9 @@ class MessageRun {
           senderId: data.senderId,
           sentAt: data.sentAt,
           position: event.position,
-          body: data.body,
-          deleted: false,
+          // Read after its key was destroyed: deleted, or its sender erased (the later event says which).
+          body: isErasedBody(data.body) ? null : data.body,
+          deleted: isErasedBody(data.body),
         });
         this.#changed.delete(data.conversationId);
         this.#countUnread(data, +1);
@@ -153,6 +155,7 @@ class MessageRun {
       }
       case 'MessageEdited': {
         const { data } = event;
+        if (isErasedBody(data.body)) return;
         this.#changeLast(data.conversationId, data.messageId, (last) => {
           if (!last.deleted) last.body = data.body;
         });
@@ -338,6 +341,13 @@ async function applyMembershipEvent(client: pg.ClientBase, event: LoggedEvent): 
   }
 }
 
+/** An erased user's last messages read as deleted, like their history. */
+const ERASE_LAST_MESSAGES = {
+  name: 'conversations-erase-last-messages',
+  text: `UPDATE conversations SET last_message_body = NULL, last_message_deleted = true
+          WHERE last_message_sender_id = $1 AND NOT last_message_deleted`,
+};
+
 const MEMBERSHIP_EVENTS = new Set<EventType>([
   'DirectConversationStarted',
   'GroupCreated',
@@ -354,11 +364,16 @@ export const conversationsProjection: Projection = {
     'MessageEdited',
     'MessageDeleted',
     'ConversationRead',
+    'UserErased',
   ]),
   async applyBatch(client, events) {
     let run = new MessageRun();
     for (const event of events) {
-      if (MEMBERSHIP_EVENTS.has(event.type)) {
+      if (event.type === 'UserErased') {
+        if (!run.isEmpty) await run.write(client);
+        run = new MessageRun();
+        await client.query({ ...ERASE_LAST_MESSAGES, values: [event.data.userId] });
+      } else if (MEMBERSHIP_EVENTS.has(event.type)) {
         if (!run.isEmpty) await run.write(client);
         run = new MessageRun();
         await applyMembershipEvent(client, event);

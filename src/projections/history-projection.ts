@@ -1,4 +1,5 @@
 import type { MessageSent } from '../domain/conversation/events.js';
+import { isErasedBody } from '../domain/personal-data.js';
 import type { Projection } from './projection.js';
 
 const INSERT = {
@@ -10,9 +11,15 @@ const INSERT = {
 };
 const EDIT = {
   name: 'history-edit',
-  text: `UPDATE messages m SET body = e.body, edited_at = e.edited_at
+  text: `UPDATE messages m SET body = CASE WHEN m.deleted THEN NULL ELSE e.body END,
+                             deleted = m.deleted OR e.body IS NULL, edited_at = e.edited_at
            FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS e (message_id, body, edited_at)
-          WHERE m.message_id = e.message_id AND NOT m.deleted`,
+          WHERE m.message_id = e.message_id`,
+};
+/** Every message of erased senders reads as deleted. */
+const ERASE_SENDERS = {
+  name: 'history-erase-senders',
+  text: 'UPDATE messages SET body = NULL, deleted = true WHERE sender_id = ANY ($1::uuid[]) AND NOT deleted',
 };
 const DELETE = {
   name: 'history-delete',
@@ -35,31 +42,39 @@ interface NewRow {
 export const historyProjection: Projection = {
   name: 'history',
   tables: ['messages'],
-  handles: new Set(['MessageSent', 'MessageEdited', 'MessageDeleted']),
+  handles: new Set(['MessageSent', 'MessageEdited', 'MessageDeleted', 'UserErased']),
   async applyBatch(client, events) {
     const inserted = new Map<string, NewRow>();
     /** Older messages: the last edit made before any delete (an edit after a delete is void). */
-    const edits = new Map<string, { body: string; editedAt: string }>();
+    const edits = new Map<string, { body: string | null; editedAt: string }>();
     const deletes = new Set<string>();
+    const erasedSenders = new Set<string>();
     for (const event of events) {
       if (event.type === 'MessageSent') {
         const { data } = event;
+        // A body read after its key was destroyed: the message is deleted, or its sender erased.
+        const erased = isErasedBody(data.body);
         if (!inserted.has(data.messageId)) {
           inserted.set(data.messageId, {
             data,
             position: event.position,
-            body: data.body,
+            body: erased ? null : data.body,
             editedAt: null,
-            deleted: false,
+            deleted: erased,
           });
         }
+      } else if (event.type === 'UserErased') {
+        erasedSenders.add(event.data.userId);
       } else if (event.type === 'MessageEdited') {
         const { data } = event;
+        // An edit read after the key was destroyed still says when it was made, as it did live.
+        const body = isErasedBody(data.body) ? null : data.body;
         const row = inserted.get(data.messageId);
         if (row) {
-          if (!row.deleted) Object.assign(row, { body: data.body, editedAt: data.editedAt });
+          if (!row.deleted) Object.assign(row, { body, editedAt: data.editedAt });
+          else if (body === null) row.editedAt = data.editedAt;
         } else if (!deletes.has(data.messageId)) {
-          edits.set(data.messageId, { body: data.body, editedAt: data.editedAt });
+          edits.set(data.messageId, { body, editedAt: data.editedAt });
         }
       } else if (event.type === 'MessageDeleted') {
         const { data } = event;
@@ -94,5 +109,6 @@ export const historyProjection: Projection = {
       });
     }
     if (deletes.size > 0) await client.query({ ...DELETE, values: [[...deletes]] });
+    if (erasedSenders.size > 0) await client.query({ ...ERASE_SENDERS, values: [[...erasedSenders]] });
   },
 };

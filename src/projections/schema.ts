@@ -110,6 +110,11 @@ export const readModelMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    // A user's own messages: their export, and blanking them all when they are erased.
+    id: '006-messages-by-sender',
+    sql: 'CREATE INDEX messages_by_sender ON messages (sender_id, position)',
+  },
 ];
 
 export const migrateReadModels = (pool: pg.Pool) => migrate(pool, 'read-models', readModelMigrations);

@@ -1,3 +1,4 @@
+import { ERASED_DISPLAY_NAME, ERASED_EMAIL } from '../domain/personal-data.js';
 import type { UserRegistered } from '../domain/user/user.js';
 import type { Projection } from './projection.js';
 
@@ -17,16 +18,24 @@ const VERIFY = {
   text: 'UPDATE users SET email_verified = true WHERE user_id = ANY ($1::uuid[]) AND NOT email_verified',
 };
 
+/** An erased user keeps the id and username (still reserved); the rest reads as erased. */
+const ERASE = {
+  name: 'users-erase',
+  text: `UPDATE users SET email = $2, display_name = $3, email_verified = false
+          WHERE user_id = ANY ($1::uuid[])`,
+};
+
 /** Registered users, for search and profiles. */
 export const usersProjection: Projection = {
   name: 'users',
   tables: ['users'],
-  handles: new Set(['UserRegistered', 'EmailVerified', 'ProfileChanged']),
+  handles: new Set(['UserRegistered', 'EmailVerified', 'ProfileChanged', 'UserErased']),
   async applyBatch(client, events) {
     const registered = new Map<string, UserRegistered['data']>();
     const verified = new Set<string>();
     /** The last display name each user took in the batch. */
     const renamed = new Map<string, string>();
+    const erased = new Set<string>();
     for (const event of events) {
       if (event.type === 'UserRegistered') {
         const { data } = event;
@@ -36,6 +45,8 @@ export const usersProjection: Projection = {
         if (data.displayName !== undefined) renamed.set(data.userId, data.displayName);
       } else if (event.type === 'EmailVerified') {
         verified.add(event.data.userId);
+      } else if (event.type === 'UserErased') {
+        erased.add(event.data.userId);
       }
     }
     // A user's events come in stream order, so the registration is inserted before its verification.
@@ -55,5 +66,7 @@ export const usersProjection: Projection = {
     if (verified.size > 0) await client.query({ ...VERIFY, values: [[...verified]] });
     if (renamed.size > 0)
       await client.query({ ...RENAME, values: [[...renamed.keys()], [...renamed.values()]] });
+    if (erased.size > 0)
+      await client.query({ ...ERASE, values: [[...erased], ERASED_EMAIL, ERASED_DISPLAY_NAME] });
   },
 };

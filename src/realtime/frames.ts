@@ -1,3 +1,4 @@
+import { isErasedBody } from '../domain/personal-data.js';
 import type { LoggedEvent } from '../log.js';
 import type { RealtimeFrame } from './realtime-frame.js';
 
@@ -7,6 +8,11 @@ function routed(
   event: LoggedEvent & { data: { recipientIds: readonly string[] } },
 ): RealtimeFrame {
   const { recipientIds, ...data } = event.data;
+  // A body whose key is destroyed (deleted, or its sender erased) goes out as no body at all.
+  if ('body' in data && typeof data.body === 'string' && isErasedBody(data.body)) {
+    const { body: _erased, ...rest } = data;
+    return { type, position: event.position, audience: recipientIds, data: rest };
+  }
   return { type, position: event.position, audience: recipientIds, data };
 }
 

@@ -41,7 +41,7 @@ const RefreshBody = Type.Object(
 
 export function accountRoutes(deps: AccountRoutesDeps) {
   async function tokenResponse(user: RegisteredUser, refreshToken: string) {
-    const access = await deps.tokens.issueAccessToken(user);
+    const access = await deps.tokens.issueAccessToken(user, refreshToken.slice(0, refreshToken.indexOf('.')));
     return {
       access_token: access.token,
       token_type: 'bearer' as const,

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineEvent, type EventOf } from '../event-definition.js';
+import { messageBody, messageKey } from '../personal-data.js';
 
 /*
  * Events of a conversation stream. Those that reach clients carry `recipientIds`: the members at
@@ -66,6 +67,8 @@ export const messageSent = defineEvent(
     recipientIds: Recipients,
     sentAt: Type.String(),
   }),
+  [],
+  { personal: messageBody },
 );
 
 export const messageEdited = defineEvent(
@@ -79,9 +82,11 @@ export const messageEdited = defineEvent(
     recipientIds: Recipients,
     editedAt: Type.String(),
   }),
+  [],
+  { personal: messageBody },
 );
 
-/** Carries no body: a deleted message's text is in no read model and no frame. */
+/** Carries no body; it destroys the message's key, so the body is gone from the log too. */
 export const messageDeleted = defineEvent(
   'MessageDeleted',
   Type.Object({
@@ -92,6 +97,8 @@ export const messageDeleted = defineEvent(
     recipientIds: Recipients,
     deletedAt: Type.String(),
   }),
+  [],
+  { erases: messageKey },
 );
 
 export const conversationRead = defineEvent(

@@ -38,6 +38,7 @@ export type SessionState =
       readonly sessionId: string;
       readonly userId: string;
       readonly currentDigest: string;
+      readonly startedAt: string;
       readonly expiresAt: string;
       readonly usedDigests: ReadonlySet<string>;
       /** The latest rotation: which token it replaced, by which, and when. */
@@ -63,6 +64,7 @@ export const sessionDecider: Decider<SessionState, SessionCommand, SessionEvent>
           sessionId: event.data.sessionId,
           userId: event.data.userId,
           currentDigest: event.data.tokenDigest,
+          startedAt: event.data.startedAt,
           expiresAt: event.data.expiresAt,
           usedDigests: new Set(),
         };

@@ -1,5 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { defineEvent, type EventOf } from '../event-definition.js';
+import { ERASED_DISPLAY_NAME, ERASED_EMAIL, userPersonalFields } from '../personal-data.js';
+
+const sealedEmail = { personal: userPersonalFields({ email: ERASED_EMAIL }) };
 
 /** Who may start a direct conversation with the user: anyone, or only their contacts. */
 const MessagePolicySchema = Type.Union([Type.Literal('everyone'), Type.Literal('contacts')]);
@@ -21,6 +24,7 @@ export const userRegistered = defineEvent(
     registeredAt: Type.String(),
   }),
   [(v1) => ({ ...v1, messagePolicy: 'everyone' })],
+  { personal: userPersonalFields({ email: ERASED_EMAIL, displayName: ERASED_DISPLAY_NAME }) },
 );
 
 /** A code was sent to the email; only its digest is kept, never the code. */
@@ -33,6 +37,8 @@ export const emailVerificationIssued = defineEvent(
     issuedAt: Type.String(),
     expiresAt: Type.String(),
   }),
+  [],
+  sealedEmail,
 );
 
 export const emailVerificationFailed = defineEvent(
@@ -46,6 +52,8 @@ export const emailVerificationFailed = defineEvent(
     }),
     failedAt: Type.String(),
   }),
+  [],
+  sealedEmail,
 );
 
 export const emailVerified = defineEvent(
@@ -58,6 +66,8 @@ export const emailVerified = defineEvent(
     }),
     verifiedAt: Type.String(),
   }),
+  [],
+  sealedEmail,
 );
 
 export const profileChanged = defineEvent(
@@ -68,6 +78,56 @@ export const profileChanged = defineEvent(
     messagePolicy: Type.Optional(MessagePolicySchema),
     changedAt: Type.String(),
   }),
+  [],
+  { personal: userPersonalFields({ displayName: ERASED_DISPLAY_NAME }) },
+);
+
+/**
+ * The password changed: by the user with the current one (`change`: every session but `keptSessionId`
+ * ends) or with a mailed reset code (`reset`: every session ends). Sessions started before
+ * `changedAt` are refused from then on.
+ */
+export const passwordChanged = defineEvent(
+  'PasswordChanged',
+  Type.Object({
+    userId: Type.String(),
+    passwordHash: Type.String({ description: 'bcrypt hash of the new password' }),
+    reason: Type.Union([Type.Literal('change'), Type.Literal('reset')]),
+    keptSessionId: Type.Optional(Type.String({ description: 'the session that made the change' })),
+    codeDigest: Type.Optional(Type.String({ description: 'of the reset code used' })),
+    changedAt: Type.String(),
+  }),
+);
+
+/** A password-reset code was mailed; only its digest is kept. */
+export const passwordResetIssued = defineEvent(
+  'PasswordResetIssued',
+  Type.Object({
+    userId: Type.String(),
+    codeDigest: Type.String(),
+    issuedAt: Type.String(),
+    expiresAt: Type.String(),
+  }),
+);
+
+export const passwordResetFailed = defineEvent(
+  'PasswordResetFailed',
+  Type.Object({
+    userId: Type.String(),
+    attempt: Type.Integer({ minimum: 1, description: 'wrong codes since the latest code was mailed' }),
+    failedAt: Type.String(),
+  }),
+);
+
+/**
+ * The account was erased: its keys are destroyed, so its email, display name and message bodies
+ * read as erased everywhere. The username stays, reserved for good.
+ */
+export const userErased = defineEvent(
+  'UserErased',
+  Type.Object({ userId: Type.String(), username: Type.String(), erasedAt: Type.String() }),
+  [],
+  { erases: (data) => ({ owner: String(data.userId) }) },
 );
 
 export const userEvents = [
@@ -76,6 +136,10 @@ export const userEvents = [
   emailVerificationFailed,
   emailVerified,
   profileChanged,
+  passwordChanged,
+  passwordResetIssued,
+  passwordResetFailed,
+  userErased,
 ] as const;
 
 export type UserRegistered = EventOf<typeof userRegistered>;
@@ -83,5 +147,9 @@ export type EmailVerificationIssued = EventOf<typeof emailVerificationIssued>;
 export type EmailVerificationFailed = EventOf<typeof emailVerificationFailed>;
 export type EmailVerified = EventOf<typeof emailVerified>;
 export type ProfileChanged = EventOf<typeof profileChanged>;
+export type PasswordChanged = EventOf<typeof passwordChanged>;
+export type PasswordResetIssued = EventOf<typeof passwordResetIssued>;
+export type PasswordResetFailed = EventOf<typeof passwordResetFailed>;
+export type UserErased = EventOf<typeof userErased>;
 export type UserEvent = EventOf<(typeof userEvents)[number]>;
 export type MessagePolicy = UserRegistered['data']['messagePolicy'];

@@ -1,12 +1,18 @@
 import { assertNever, typeGuard, type Decider } from '../decider.js';
 import { refuse } from '../errors.js';
+import { decideAccountCommand, type AccountCommand } from './decide-account.js';
 import type { UserEvent, MessagePolicy } from './events.js';
+export type { ChangePassword, IssuePasswordReset, ResetPassword, EraseUser } from './decide-account.js';
 export type {
   UserRegistered,
   EmailVerificationIssued,
   EmailVerificationFailed,
   EmailVerified,
   ProfileChanged,
+  PasswordChanged,
+  PasswordResetIssued,
+  PasswordResetFailed,
+  UserErased,
   UserEvent,
   MessagePolicy,
 } from './events.js';
@@ -45,7 +51,8 @@ export type ChangeProfile = {
   readonly messagePolicy?: MessagePolicy;
   readonly now: string;
 };
-export type UserCommand = RegisterUser | IssueEmailVerification | VerifyEmail | ChangeProfile;
+export type UserCommand =
+  RegisterUser | IssueEmailVerification | VerifyEmail | ChangeProfile | AccountCommand;
 
 export interface PendingVerification {
   readonly codeDigest: string;
@@ -76,6 +83,20 @@ export type UserState =
       /** Digest of the code that verified the email. */
       readonly verifiedWith: string | null;
       readonly messagePolicy: MessagePolicy;
+      /** Password-reset codes mailed since the last change, oldest first. */
+      readonly pendingResets: readonly PendingVerification[];
+      /** Wrong reset codes since the latest one was mailed. */
+      readonly failedResets: number;
+      /** Sessions started before this (the last password change) are refused, but `keptSessionId`. */
+      readonly sessionsValidFrom: string | null;
+      readonly keptSessionId: string | null;
+    }
+  | {
+      /** Erased: nothing personal is left; the id and username stay, so the username stays taken. */
+      readonly status: 'erased';
+      readonly userId: string;
+      readonly username: string;
+      readonly erasedAt: string;
     };
 
 export const userStreamName = (userId: string) => `user-${userId}`;
@@ -126,6 +147,10 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
     'EmailVerificationFailed',
     'EmailVerified',
     'ProfileChanged',
+    'PasswordChanged',
+    'PasswordResetIssued',
+    'PasswordResetFailed',
+    'UserErased',
   ]),
   evolve(state, event) {
     switch (event.type) {
@@ -137,6 +162,10 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
           pendingVerifications: [],
           failedVerifications: 0,
           verifiedWith: null,
+          pendingResets: [],
+          failedResets: 0,
+          sessionsValidFrom: null,
+          keptSessionId: null,
         };
       case 'EmailVerificationIssued':
         if (state.status !== 'registered') return state;
@@ -165,6 +194,36 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
           ...(event.data.displayName !== undefined ? { displayName: event.data.displayName } : {}),
           ...(event.data.messagePolicy !== undefined ? { messagePolicy: event.data.messagePolicy } : {}),
         };
+      case 'PasswordChanged':
+        if (state.status !== 'registered') return state;
+        return {
+          ...state,
+          passwordHash: event.data.passwordHash,
+          pendingResets: [],
+          failedResets: 0,
+          sessionsValidFrom: event.data.changedAt,
+          keptSessionId: event.data.keptSessionId ?? null,
+        };
+      case 'PasswordResetIssued':
+        if (state.status !== 'registered') return state;
+        return {
+          ...state,
+          pendingResets: [
+            ...state.pendingResets,
+            { codeDigest: event.data.codeDigest, expiresAt: event.data.expiresAt },
+          ].slice(-MAX_PENDING_VERIFICATIONS),
+          failedResets: 0,
+        };
+      case 'PasswordResetFailed':
+        if (state.status !== 'registered') return state;
+        return { ...state, failedResets: event.data.attempt };
+      case 'UserErased':
+        return {
+          status: 'erased',
+          userId: event.data.userId,
+          username: event.data.username,
+          erasedAt: event.data.erasedAt,
+        };
       default:
         return assertNever(event);
     }
@@ -172,7 +231,7 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
   decide(command, state) {
     switch (command.type) {
       case 'RegisterUser': {
-        if (state.status === 'registered') throw refuse('user_exists', 'this user is already registered');
+        if (state.status !== 'unregistered') throw refuse('user_exists', 'this user is already registered');
         const email = command.email.trim().toLowerCase();
         return [
           {
@@ -226,6 +285,11 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
           { type: 'ProfileChanged', data: { userId: state.userId, ...changes, changedAt: command.now } },
         ];
       }
+      case 'ChangePassword':
+      case 'IssuePasswordReset':
+      case 'ResetPassword':
+      case 'EraseUser':
+        return decideAccountCommand(command, state);
       default:
         return assertNever(command);
     }

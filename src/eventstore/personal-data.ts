@@ -1,0 +1,159 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { ErasureTarget, PersonalDataKeys } from '../platform/personal-data-keys.js';
+import type { EventStore, EventStoreLogger, JsonObject, NewEvent, RecordedEvent } from './port.js';
+
+/** The metadata key recording which fields of an event are sealed, and under whose key. */
+export const PERSONAL = 'personal';
+
+/** Which fields of an event type are personal, whose key seals them, and what they read as once erased. */
+export interface PersonalFields {
+  readonly keyOf: (data: JsonObject) => { readonly subject: string; readonly owner: string };
+  /** Each personal (string) field, and the value it reads as once its key is destroyed. */
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+/** The catalog's rules: each type's personal fields, and the keys an event type destroys. */
+export interface PersonalDataRules {
+  personalOf(type: string): PersonalFields | undefined;
+  erasureOf(type: string): ((data: JsonObject) => ErasureTarget) | undefined;
+}
+
+/**
+ * Seals the personal fields of events on their way into the log and opens them on the way out,
+ * so that everything past the log boundary reads plaintext, or the erased value once the key is
+ * destroyed. An event that destroys keys (an erasure) destroys them before it is stored: once it
+ * is in the log, no reader can open what it erased.
+ */
+export interface PersonalDataSeal {
+  seal(events: readonly NewEvent[]): Promise<NewEvent[]>;
+  open(events: readonly RecordedEvent[]): Promise<RecordedEvent[]>;
+}
+
+interface SealedMark {
+  readonly subject: string;
+  readonly fields: readonly string[];
+}
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+function sealValue(key: Buffer, subject: string, field: string, value: string): string {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(`${subject}/${field}`));
+  const sealed = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url');
+}
+
+function openValue(key: Buffer, subject: string, field: string, value: string): string | undefined {
+  try {
+    const bytes = Buffer.from(value, 'base64url');
+    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES))
+      .setAAD(Buffer.from(`${subject}/${field}`))
+      .setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+    return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString(
+      'utf8',
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+function sealedMark(metadata: JsonObject): SealedMark | undefined {
+  const mark = metadata[PERSONAL] as { subject?: unknown; fields?: unknown } | undefined;
+  if (typeof mark !== 'object' || mark === null || typeof mark.subject !== 'string') return undefined;
+  if (!Array.isArray(mark.fields) || !mark.fields.every((field) => typeof field === 'string'))
+    return undefined;
+  return { subject: mark.subject, fields: mark.fields as string[] };
+}
+
+export function personalDataSeal(
+  rules: PersonalDataRules,
+  keys: PersonalDataKeys,
+  logger: EventStoreLogger,
+): PersonalDataSeal {
+  return {
+    async seal(events) {
+      for (const event of events) {
+        const erasure = rules.erasureOf(event.type);
+        if (erasure) await keys.destroy(erasure(event.data));
+      }
+      const subjects = events.flatMap((event) => {
+        const personal = rules.personalOf(event.type);
+        return personal ? [personal.keyOf(event.data)] : [];
+      });
+      if (subjects.length === 0) return [...events];
+      const sealing = await keys.keysForSealing(subjects);
+      return events.map((event) => {
+        const personal = rules.personalOf(event.type);
+        if (!personal) return event;
+        const { subject } = personal.keyOf(event.data);
+        const key = sealing.get(subject) ?? null;
+        const data: Record<string, unknown> = { ...event.data };
+        const fields = Object.keys(personal.fields).filter((field) => typeof data[field] === 'string');
+        // A subject already erased gets the erased values, in the clear: there is nothing to hide.
+        for (const field of fields) {
+          data[field] = key ? sealValue(key, subject, field, data[field] as string) : personal.fields[field];
+        }
+        if (!key) return { ...event, data };
+        return { ...event, data, metadata: { ...event.metadata, [PERSONAL]: { subject, fields } } };
+      });
+    },
+
+    async open(events) {
+      const marks = events.map((event) => sealedMark(event.metadata));
+      const subjects = marks.flatMap((mark) => (mark ? [mark.subject] : []));
+      for (const event of events) {
+        const erasure = rules.erasureOf(event.type);
+        if (erasure) keys.forget(erasure(event.data));
+      }
+      if (subjects.length === 0) return [...events];
+      const opening = await keys.keysForOpening(subjects);
+      return events.map((event, index) => {
+        const mark = marks[index];
+        if (!mark) return event;
+        const key = opening.get(mark.subject) ?? null;
+        const erasedValues = rules.personalOf(event.type)?.fields ?? {};
+        const data: Record<string, unknown> = { ...event.data };
+        for (const field of mark.fields) {
+          const value = data[field];
+          if (typeof value !== 'string') continue;
+          const opened = key ? openValue(key, mark.subject, field, value) : undefined;
+          if (key && opened === undefined) {
+            logger.error(
+              { type: event.type, position: event.position.toString(), field },
+              'a sealed field does not open with its key; read as erased',
+            );
+          }
+          data[field] = opened ?? erasedValues[field] ?? '';
+        }
+        // Readers past the boundary see the event as it was appended: the mark is the boundary's.
+        const { [PERSONAL]: _mark, ...metadata } = event.metadata;
+        return { ...event, data, metadata };
+      });
+    },
+  };
+}
+
+/**
+ * Destroys again every key the log's erasures destroyed: after the keys table was restored from a
+ * backup older than some erasures. Reads the whole log; returns how many erasures it applied.
+ */
+export async function reapplyErasures(
+  store: EventStore,
+  rules: PersonalDataRules,
+  keys: PersonalDataKeys,
+): Promise<number> {
+  let after = 0n;
+  let applied = 0;
+  for (;;) {
+    const page = await store.readAll({ after, maxCount: 5000 });
+    if (page.length === 0) return applied;
+    for (const event of page) {
+      const erasure = rules.erasureOf(event.type);
+      if (!erasure) continue;
+      await keys.destroy(erasure(event.data));
+      applied++;
+    }
+    after = page.at(-1)!.position;
+  }
+}
