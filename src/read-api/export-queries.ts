@@ -1,7 +1,9 @@
+import { Type } from '@sinclair/typebox';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { refuse } from '../domain/errors.js';
 import { caller } from '../http/authenticate.js';
+import { MinPositionHeaders, QUERY, problems } from '../http-docs/openapi.js';
 import type { HttpApp } from '../http/http-app.js';
 
 /** Rows read per query: an export of any size holds at most this many in memory. */
@@ -72,7 +74,14 @@ export function exportQueries(deps: { pool: pg.Pool }) {
       {
         schema: {
           tags: ['accounts'],
+          summary: 'Export everything held about the caller',
+          operationId: 'exportMe',
           security: [{ bearer: [] }],
+          headers: MinPositionHeaders,
+          response: {
+            200: Type.Unsafe({ type: 'object', description: 'The export, streamed' }),
+            ...problems(...QUERY, { 404: 'No such user yet; retry with X-Min-Position' }),
+          },
           description:
             'Everything the service holds about the caller as one JSON document `{ user, contacts, blocks, ' +
             'conversations, messages }` (messages: those the caller sent), streamed with no size ceiling.',

@@ -272,6 +272,22 @@ describe('the OpenAPI document', () => {
       body: { body: 'not mine' },
     });
     await call('GET', '/v1/conversations', { token: alice.token, query: '?limit=1' });
+    // Passwords, export and erasure.
+    await call('POST', '/v1/auth/password-reset', { body: { email: `${bob.username}@example.com` } });
+    await call('POST', '/v1/auth/password-reset/confirm', {
+      body: { email: `${bob.username}@example.com`, code: '000000', newPassword: 'another-long-password' },
+    });
+    await call('POST', '/v1/me/password', {
+      token: carol.token,
+      body: { currentPassword: 'not the password', newPassword: 'another-long-password' },
+    });
+    await call('POST', '/v1/me/password', {
+      token: carol.token,
+      body: { currentPassword: password, newPassword: 'another-long-password' },
+    });
+    await call('GET', '/v1/me/export', { token: alice.token, headers: { 'x-min-position': await head() } });
+    await call('DELETE', '/v1/me', { token: carol.token, body: { password: 'not the password' } });
+    await call('DELETE', '/v1/me', { token: carol.token, body: { password: 'another-long-password' } });
     await call('GET', '/health/live');
     await call('GET', '/health/ready');
 
@@ -280,8 +296,9 @@ describe('the OpenAPI document', () => {
     const statuses = new Set(seen.map((s) => s.status));
     for (const status of [200, 201, 202, 204, 400, 401, 403, 404, 409, 413, 415])
       expect(statuses).toContain(status);
-    // (A verification code travels by mail: test/accounts/email-verification.test.ts covers the success.)
-    for (const { path, method } of operations(doc).filter((o) => o.path !== '/v1/auth/verify-email')) {
+    // (Codes travel by mail: test/accounts/email-verification.test.ts and passwords.test.ts cover the successes.)
+    const byMail = new Set(['/v1/auth/verify-email', '/v1/auth/password-reset/confirm']);
+    for (const { path, method } of operations(doc).filter((o) => !byMail.has(o.path))) {
       expect(
         seen.some((s) => s.path === path && s.method === method && s.status < 300),
         `${method} ${path} succeeded once`,

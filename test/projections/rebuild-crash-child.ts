@@ -6,14 +6,19 @@
 import pg from 'pg';
 import { createPostgresEventStore } from '../../src/eventstore/postgres/index.js';
 import { openLog } from '../../src/log.js';
+import { openPersonalDataKeys } from '../../src/platform/personal-data-keys.js';
+import { loadConfig } from '../../src/platform/config.js';
 import { historyProjection } from '../../src/projections/history-projection.js';
 import type { Projection } from '../../src/projections/projection.js';
 import { rebuildProjection } from '../../src/projections/rebuild.js';
 
 const url = process.env.DATABASE_URL!;
 const hangAt = Number(process.env.HANG_AT_BATCH);
-const store = openLog(await createPostgresEventStore({ connectionString: url }), console);
 const pool = new pg.Pool({ connectionString: url, max: 3 });
+// The test system's master key (derived from its JWT_SECRET) opens the message bodies it sealed.
+const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, JWT_SECRET: process.env.JWT_SECRET });
+const keys = await openPersonalDataKeys(pool, config.personalDataMasterKey);
+const store = openLog(await createPostgresEventStore({ connectionString: url }), console, keys);
 let batches = 0;
 const hanging: Projection = {
   ...historyProjection,

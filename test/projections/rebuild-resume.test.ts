@@ -112,7 +112,13 @@ describe('a blue/green rebuild', () => {
     );
     expect(before.body.items).toHaveLength(30);
     const child = spawn('node_modules/.bin/vite-node', ['test/projections/rebuild-crash-child.ts'], {
-      env: { ...process.env, DATABASE_URL: db.url, BATCH_SIZE: '10', HANG_AT_BATCH: '4' },
+      env: {
+        ...process.env,
+        DATABASE_URL: db.url,
+        JWT_SECRET: TEST_JWT_SECRET,
+        BATCH_SIZE: '10',
+        HANG_AT_BATCH: '4',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const exited = once(child, 'exit');

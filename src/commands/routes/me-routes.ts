@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { caller } from '../../http/authenticate.js';
+import { CALLER_COMMAND, NoContent, problems } from '../../http-docs/openapi.js';
 import type { HttpApp } from '../../http/http-app.js';
 import { eraseAccount } from '../erasure.js';
 import { requestMetadata } from '../metadata.js';
@@ -16,12 +17,22 @@ export function meRoutes(deps: MeRoutesDeps) {
       {
         schema: {
           tags: ['accounts'],
+          summary: 'Change the password',
+          operationId: 'changePassword',
           security: [{ bearer: [] }],
           description: 'Changes the password; every other session (refresh token) of the caller ends.',
           body: Type.Object(
             { currentPassword: Type.String({ minLength: 1, maxLength: 256 }), newPassword: NewPassword },
             { additionalProperties: false },
           ),
+          response: {
+            204: NoContent('Changed'),
+            ...problems(...CALLER_COMMAND, {
+              400: 'The current password is wrong',
+              403: 'The email is not verified (REQUIRE_EMAIL_VERIFICATION)',
+              429: 'Too many wrong current passwords; retry after Retry-After',
+            }),
+          },
         },
       },
       async (request, reply) => {
@@ -41,6 +52,8 @@ export function meRoutes(deps: MeRoutesDeps) {
       {
         schema: {
           tags: ['accounts'],
+          summary: 'Erase the account',
+          operationId: 'eraseAccount',
           security: [{ bearer: [] }],
           description:
             'Erases the account: it can no longer log in; its email, display name and message bodies ' +
@@ -49,6 +62,13 @@ export function meRoutes(deps: MeRoutesDeps) {
             { password: Type.String({ minLength: 1, maxLength: 256 }) },
             { additionalProperties: false },
           ),
+          response: {
+            204: NoContent('Erased'),
+            ...problems(...CALLER_COMMAND, {
+              400: 'The password is wrong',
+              429: 'Too many wrong passwords; retry after Retry-After',
+            }),
+          },
         },
       },
       async (request, reply) => {

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { COMMAND, NoContent, WITH_BODY, problems } from '../../http-docs/openapi.js';
 import type { HttpApp } from '../../http/http-app.js';
 import { requestMetadata } from '../metadata.js';
 import { confirmPasswordReset, requestPasswordReset, type PasswordDeps } from '../passwords.js';
@@ -14,10 +15,15 @@ export function passwordResetRoutes(deps: PasswordDeps) {
       {
         schema: {
           tags: ['accounts'],
+          summary: 'Ask for a password-reset code',
+          operationId: 'requestPasswordReset',
           description:
             'Mails a password-reset code if the address belongs to a user; answers 202 either way.',
           body: Type.Object({ email: Email }, { additionalProperties: false }),
-          response: { 202: Type.Object({}) },
+          response: {
+            202: Type.Object({}, { description: 'Accepted (whether or not the address is registered)' }),
+            ...problems(...WITH_BODY, { 429: 'Too many codes asked for from this address; retry later' }),
+          },
         },
       },
       async (request, reply) => {
@@ -35,6 +41,8 @@ export function passwordResetRoutes(deps: PasswordDeps) {
       {
         schema: {
           tags: ['accounts'],
+          summary: 'Set a new password with a reset code',
+          operationId: 'confirmPasswordReset',
           description: 'Sets a new password with the mailed code; every session of the user ends.',
           body: Type.Object(
             {
@@ -44,6 +52,13 @@ export function passwordResetRoutes(deps: PasswordDeps) {
             },
             { additionalProperties: false },
           ),
+          response: {
+            204: NoContent('Password set'),
+            ...problems(...COMMAND, {
+              400: 'Wrong or expired code (also for an unknown address)',
+              429: 'Too many wrong codes; retry later',
+            }),
+          },
         },
       },
       async (request, reply) => {
