@@ -121,7 +121,10 @@ export async function startSystem(
       config.eventStoreUrl === config.databaseUrl
         ? new pg.Pool({ connectionString: config.databaseUrl, max: 1, options: '-c synchronous_commit=off' })
         : undefined;
-    if (keyInsertPool) closers.push(() => keyInsertPool.end());
+    if (keyInsertPool) {
+      logIdleConnectionErrors(keyInsertPool, logger, 'idle key-insert connection failed');
+      closers.push(() => keyInsertPool.end());
+    }
     const personalDataKeys = await openPersonalDataKeys(pool, config.personalDataMasterKey, {
       ...(keyInsertPool ? { insertPool: keyInsertPool } : {}),
     });
