@@ -7,7 +7,7 @@ import { migrate, type Migration } from '../platform/migrate.js';
  * connection of this user". Rows of an expired node are removed by whichever node sweeps first.
  * The foreign key makes a presence row for a node row already swept impossible.
  */
-const migrations: Migration[] = [
+export const realtimeMigrations: readonly Migration[] = [
   {
     id: '001-presence',
     sql: `
@@ -30,4 +30,4 @@ const migrations: Migration[] = [
 ];
 
 /** Creates the realtime tables; the read models (contacts) must exist already. */
-export const migrateRealtime = (pool: pg.Pool) => migrate(pool, 'realtime', migrations);
+export const migrateRealtime = (pool: pg.Pool) => migrate(pool, 'realtime', realtimeMigrations);
