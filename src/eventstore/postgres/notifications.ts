@@ -1,9 +1,7 @@
-import type { Notification, Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
+import { listenWithReconnect, type PgListener } from '../../platform/pg-listener.js';
 import type { EventStoreLogger } from '../port.js';
 import { APPENDED_CHANNEL } from './schema.js';
-
-const MIN_RECONNECT_DELAY_MS = 100;
-const MAX_RECONNECT_DELAY_MS = 5_000;
 
 export interface AppendNotificationsOptions {
   readonly pool: Pool;
@@ -28,10 +26,9 @@ export class AppendNotifications {
   #connections = 0;
   #latestHead = 0n;
   #users = 0;
-  #active: { readonly client: PoolClient; readonly destroy: () => void } | undefined;
-  #connecting: Promise<void> | undefined;
-  #reconnectTimer: NodeJS.Timeout | undefined;
-  #failedAttempts = 0;
+  #listener: PgListener | undefined;
+  /** Listeners let go of (the last user left), until they have closed. */
+  #closing: Promise<void> = Promise.resolve();
   #closed = false;
 
   constructor({ pool, logger, enabled }: AppendNotificationsOptions) {
@@ -97,7 +94,7 @@ export class AppendNotifications {
   async close(): Promise<void> {
     this.#closed = true;
     this.#stop();
-    await this.#connecting;
+    await this.#closing;
   }
 
   #wakeAll(): void {
@@ -110,88 +107,31 @@ export class AppendNotifications {
   }
 
   #start(): void {
-    if (this.#wanted() && this.#active === undefined && this.#connecting === undefined) this.#connect();
+    if (!this.#wanted() || this.#listener !== undefined) return;
+    this.#listener = listenWithReconnect({
+      pool: this.#pool,
+      channel: APPENDED_CHANNEL,
+      onNotification: (payload) => {
+        if (payload && /^\d{1,19}$/.test(payload)) this.#noteHead(BigInt(payload));
+        this.#wakeAll();
+      },
+      onListening: () => {
+        this.#connections += 1;
+        this.#wakeAll();
+      },
+      onLost: (error) =>
+        this.#logger.warn({ err: error }, 'event store: notification connection lost; reconnecting'),
+      onFailure: (error, attempt) =>
+        this.#logger.warn(
+          { err: error, attempt },
+          'event store: cannot listen for notifications; subscriptions rely on polling until it can',
+        ),
+    });
   }
 
   #stop(): void {
-    clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = undefined;
-    const active = this.#active;
-    this.#active = undefined;
-    active?.destroy();
-  }
-
-  #connect(): void {
-    this.#connecting = this.#connectOnce().finally(() => {
-      this.#connecting = undefined;
-    });
-  }
-
-  async #connectOnce(): Promise<void> {
-    let client: PoolClient;
-    try {
-      client = await this.#pool.connect();
-    } catch (error) {
-      this.#connectFailed(error);
-      return;
-    }
-    let released = false;
-    const destroy = (error?: Error): void => {
-      if (released) return;
-      released = true;
-      // Destroyed rather than returned to the pool: it LISTENs, or its connection is broken.
-      client.release(error ?? true);
-    };
-    const onLost = (error?: Error): void => {
-      const wasActive = this.#active?.client === client;
-      if (wasActive) this.#active = undefined;
-      destroy(error);
-      if (!wasActive) return;
-      this.#logger.warn({ err: error }, 'event store: notification connection lost; reconnecting');
-      this.#scheduleReconnect();
-    };
-    client.on('error', onLost);
-    client.on('end', () => onLost());
-    client.on('notification', (message: Notification) => {
-      if (message.channel !== APPENDED_CHANNEL) return;
-      if (message.payload && /^\d{1,19}$/.test(message.payload)) this.#noteHead(BigInt(message.payload));
-      this.#wakeAll();
-    });
-    try {
-      await client.query(`LISTEN ${APPENDED_CHANNEL}`);
-    } catch (error) {
-      destroy();
-      this.#connectFailed(error);
-      return;
-    }
-    if (!this.#wanted() || released) {
-      destroy();
-      if (this.#wanted()) this.#scheduleReconnect();
-      return;
-    }
-    this.#active = { client, destroy: () => destroy() };
-    this.#failedAttempts = 0;
-    this.#connections += 1;
-    this.#wakeAll();
-  }
-
-  #connectFailed(error: unknown): void {
-    this.#failedAttempts += 1;
-    this.#logger.warn(
-      { err: error, attempt: this.#failedAttempts },
-      'event store: cannot listen for notifications; subscriptions rely on polling until it can',
-    );
-    this.#scheduleReconnect();
-  }
-
-  #scheduleReconnect(): void {
-    if (!this.#wanted() || this.#reconnectTimer !== undefined) return;
-    const delay = Math.min(MAX_RECONNECT_DELAY_MS, MIN_RECONNECT_DELAY_MS * 2 ** this.#failedAttempts);
-    this.#reconnectTimer = setTimeout(() => {
-      this.#reconnectTimer = undefined;
-      this.#start();
-    }, delay);
-    // A pending reconnect alone must not keep the process alive.
-    this.#reconnectTimer.unref();
+    const listener = this.#listener;
+    this.#listener = undefined;
+    if (listener) this.#closing = Promise.all([this.#closing, listener.close()]).then(() => undefined);
   }
 }
