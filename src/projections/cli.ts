@@ -8,7 +8,7 @@ import type { Logger } from '../platform/logger.js';
 import { allProjections, projectionNamed } from './all-projections.js';
 import { RebuildAlreadyRunning, rebuildProjection } from './rebuild.js';
 import { progressReporter } from './rebuild-progress.js';
-import { migrateReadModels } from './schema.js';
+import { migrateReadModels } from '../read-models/migrations.js';
 import { shadowPositions } from './shadow.js';
 
 /** A command line the program does not understand: answered with what it does understand, exit 2. */

@@ -4,7 +4,7 @@ import type { LogStore, LoggedEvent } from '../log.js';
 import { migrateStoreIdentity, recordProjectionStore } from '../eventstore/store-identity.js';
 import { inTransaction } from '../platform/transactions.js';
 import { applyPast } from './apply-batch.js';
-import type { Projection } from './projection.js';
+import type { Projection } from '../read-models/projection.js';
 import {
   analyzeShadow,
   lockLiveTables,

@@ -5,7 +5,7 @@ import type { Logger } from '../platform/logger.js';
 import { withEventsSpan, type Tracing } from '../platform/tracing.js';
 import { inTransaction } from '../platform/transactions.js';
 import { applyPast } from './apply-batch.js';
-import type { Projection } from './projection.js';
+import type { Projection } from '../read-models/projection.js';
 
 export interface ProjectorDeps {
   /** The process's one reader of the log. */

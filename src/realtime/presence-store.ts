@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { inTransaction } from '../platform/transactions.js';
 import { publishEphemeral } from './ephemeral-channel.js';
-import { isUuid } from './ephemeral-messages.js';
+import { isUuid } from '../platform/uuid.js';
 
 /**
  * The SQL behind cross-node presence (tables in presence-schema.ts). Every change to one user's

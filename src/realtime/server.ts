@@ -10,7 +10,7 @@ import { startLogFeed } from './log-feed.js';
 import { PendingAcks } from './pending-acks.js';
 import { logScanGapReader } from './gap-reader.js';
 import { resume } from './resume.js';
-import { indexedGapReader } from './resume-index.js';
+import { indexedGapReader } from './indexed-gap-reader.js';
 import { validateOptions, type RealtimeServerDeps } from './server-options.js';
 import { safeFrameFor } from './safe-frame-for.js';
 import { createUpgradeHandler } from './upgrade.js';

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Connection } from './connection.js';
 import { publishEphemeral } from './ephemeral-channel.js';
-import { isUuid } from './ephemeral-messages.js';
+import { isUuid } from '../platform/uuid.js';
 
 export interface TypingLimits {
   /** At most one typing frame per conversation per this many milliseconds, per user. */

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventStore } from '../../src/eventstore/port.js';
 import { createPostgresEventStore } from '../../src/eventstore/postgres/index.js';
 import { createMetrics, registerLogGauges } from '../../src/http/metrics.js';
-import { migrateReadModels } from '../../src/projections/schema.js';
+import { migrateReadModels } from '../../src/read-models/migrations.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
 /** The lag a dashboard shows is a count of events, on either store: never head − checkpoint. */

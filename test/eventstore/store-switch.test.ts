@@ -9,7 +9,7 @@ import { createPostgresEventStore } from '../../src/eventstore/postgres/index.js
 import { projectionsFromOtherStores } from '../../src/eventstore/store-identity.js';
 import { allProjections, projectionNamed } from '../../src/projections/all-projections.js';
 import { rebuildProjection } from '../../src/projections/rebuild.js';
-import { migrateReadModels } from '../../src/projections/schema.js';
+import { migrateReadModels } from '../../src/read-models/migrations.js';
 import { openLog } from '../../src/log.js';
 import { startSystem } from '../../src/system.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';

@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conversationsProjection } from '../../src/projections/conversations-projection.js';
-import { historyProjection } from '../../src/projections/history-projection.js';
+import { conversationsProjection } from '../../src/read-models/conversations/projection.js';
+import { historyProjection } from '../../src/read-models/history/projection.js';
 import {
   RebuildAlreadyRunning,
   rebuildProjection,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Migration } from '../platform/migrate.js';
 import { realtimeMigrations } from '../realtime/presence-schema.js';
-import { readModelMigrations } from './schema.js';
+import { readModelMigrations } from './migrations.js';
 
 /*
  * Migrations are applied by id, without checksums: a database that applied one never runs it
