@@ -1,6 +1,7 @@
 import type { LoggedEvent } from '../../log.js';
 import { isUuid } from '../../platform/uuid.js';
 import type { Projection } from '../projection.js';
+import { USER_EVENT_POSITIONS } from './tables.js';
 
 /*
  * The resume index: per user, the positions of the events whose frames are for them (with the
@@ -10,7 +11,6 @@ import type { Projection } from '../projection.js';
  */
 
 export const RESUME_INDEX = 'resume_index';
-export const USER_EVENT_POSITIONS = 'user_event_positions';
 
 const INSERT = {
   name: 'resume-index-insert',

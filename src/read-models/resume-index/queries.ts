@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { RESUME_INDEX, USER_EVENT_POSITIONS } from './projection.js';
+import { RESUME_INDEX } from './projection.js';
+import { USER_EVENT_POSITIONS } from './tables.js';
 
 /** Where one of the user's events is: its position in the log, and its stream and revision. */
 export interface IndexedEvent {
