@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import { InvalidPositionError } from '../eventstore/errors.js';
 import type { EventStore } from '../eventstore/port.js';
+import { checkpointPositions } from '../read-models/checkpoints.js';
 import { problems } from '../http-docs/openapi.js';
 import type { HttpApp } from './http-app.js';
 
@@ -41,11 +42,7 @@ async function check(
  * slowest checkpoint finds the position a projection must have reached.
  */
 async function projectionsBehind(deps: HealthDeps): Promise<string | undefined> {
-  const { rows } = await deps.pool.query<{ name: string; position: string }>(
-    'SELECT name, position FROM projection_checkpoints WHERE name = ANY($1)',
-    [deps.projections],
-  );
-  const positions = new Map(rows.map((row) => [row.name, BigInt(row.position)]));
+  const positions = await checkpointPositions(deps.pool, deps.projections);
   const checkpoint = (name: string) => positions.get(name) ?? 0n;
   const slowest = deps.projections.reduce(
     (min, name) => (checkpoint(name) < min ? checkpoint(name) : min),

@@ -8,6 +8,7 @@ import type { Logger } from '../platform/logger.js';
 import { allProjections, projectionNamed } from './all-projections.js';
 import { RebuildAlreadyRunning, rebuildProjection } from './rebuild.js';
 import { progressReporter } from './rebuild-progress.js';
+import { checkpointStatus } from '../read-models/checkpoints.js';
 import { migrateReadModels } from '../read-models/migrations.js';
 import { shadowPositions } from './shadow.js';
 
@@ -20,6 +21,8 @@ export class UsageError extends Error {
 export class CommandFailed extends Error {
   override readonly name = 'CommandFailed';
 }
+
+type Checkpoints = Awaited<ReturnType<typeof checkpointStatus>>;
 
 /** How far `status` counts the events a projection is behind; past it, it says "more than". */
 const LAG_LIMIT = 10_000;
@@ -91,12 +94,9 @@ export async function projectionsCommand(
   }
 }
 
-async function readCheckpoints(pool: pg.Pool): Promise<Map<string, { position: string; updated_at: Date }>> {
+async function readCheckpoints(pool: pg.Pool): Promise<Checkpoints> {
   try {
-    const { rows } = await pool.query<{ name: string; position: string; updated_at: Date }>(
-      'SELECT name, position, updated_at FROM projection_checkpoints',
-    );
-    return new Map(rows.map((row) => [row.name, row]));
+    return await checkpointStatus(pool);
   } catch (error) {
     if ((error as { code?: unknown }).code === '42P01') {
       throw new CommandFailed('no read models in this database yet: run `migrate` (or start the system)');
@@ -106,11 +106,7 @@ async function readCheckpoints(pool: pg.Pool): Promise<Map<string, { position: s
 }
 
 /** Each projection's checkpoint, how many events it is behind the head, and any rebuild under way. */
-async function statusTable(
-  pool: pg.Pool,
-  store: EventStore,
-  checkpoints: ReadonlyMap<string, { position: string; updated_at: Date }>,
-): Promise<string> {
+async function statusTable(pool: pg.Pool, store: EventStore, checkpoints: Checkpoints): Promise<string> {
   const [head, shadows] = await Promise.all([store.headPosition(), shadowPositions(pool, allProjections)]);
   const table = [['projection', 'position', 'behind', 'updated', 'rebuild']];
   // Projections led together share a checkpoint: one read each position.
@@ -122,7 +118,7 @@ async function statusTable(
   };
   for (const projection of allProjections) {
     const checkpoint = checkpoints.get(projection.name);
-    const position = BigInt(checkpoint?.position ?? 0);
+    const position = checkpoint?.position ?? 0n;
     // Counted in events, not by subtracting positions (EventStoreDB's are byte offsets).
     const ahead = await eventsAfter(position);
     const shadow = shadows.get(projection.name);
@@ -130,7 +126,7 @@ async function statusTable(
       projection.name,
       position.toString(),
       ahead.length > LAG_LIMIT ? `>${LAG_LIMIT}` : String(ahead.length),
-      checkpoint ? checkpoint.updated_at.toISOString() : 'never',
+      checkpoint ? checkpoint.updatedAt.toISOString() : 'never',
       shadow === undefined ? '-' : `shadow at ${shadow}`,
     ]);
   }

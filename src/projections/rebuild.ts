@@ -4,6 +4,7 @@ import type { LogStore, LoggedEvent } from '../log.js';
 import { migrateStoreIdentity, recordProjectionStore } from '../eventstore/store-identity.js';
 import { inTransaction } from '../platform/transactions.js';
 import { applyPast } from './apply-batch.js';
+import { setCheckpoint } from '../read-models/checkpoints.js';
 import type { Projection } from '../read-models/projection.js';
 import {
   analyzeShadow,
@@ -128,11 +129,7 @@ async function replay(shadow: Shadow, livePath: string, deps: RebuildDeps): Prom
         const caughtUp = await catchUp(client, shadow, position, batchSize, deps.store);
         await client.query(`SET LOCAL search_path TO ${livePath}`);
         await swapShadowIn(client, shadow, live);
-        await client.query(
-          `INSERT INTO projection_checkpoints (name, position) VALUES ($1, $2)
-           ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()`,
-          [shadow.projection.name, caughtUp.position.toString()],
-        );
+        await setCheckpoint(client, shadow.projection.name, caughtUp.position);
         // Built from this store now, whichever built it before (see store-identity.ts).
         await recordProjectionStore(client, shadow.projection.name, identity);
         return caughtUp;

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { checkpointPositions } from '../read-models/checkpoints.js';
 
 export interface PositionWatcher {
   /** Resolves true once every read model has applied the log up to `position`, false on timeout. */
@@ -22,15 +23,9 @@ export function createPositionWatcher(options: {
   let closed = false;
 
   async function slowestCheckpoint(): Promise<bigint> {
-    const { rows } = await options.pool.query<{ name: string; position: string }>(
-      'SELECT name, position FROM projection_checkpoints WHERE name = ANY($1)',
-      [options.projections],
-    );
-    if (rows.length < options.projections.length) return 0n;
-    return rows.reduce(
-      (min, row) => (BigInt(row.position) < min ? BigInt(row.position) : min),
-      BigInt(rows[0]!.position),
-    );
+    const positions = [...(await checkpointPositions(options.pool, options.projections)).values()];
+    if (positions.length < options.projections.length) return 0n;
+    return positions.reduce((min, position) => (position < min ? position : min), positions[0]!);
   }
 
   function release(): void {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendForeignBacklog } from '../../bench/support/foreign-backlog.js';
 import type { LogStore } from '../../src/log.js';
+import { setCheckpoint } from '../../src/read-models/checkpoints.js';
 import { frameFor } from '../../src/realtime/frames.js';
 import { RESUME_INDEX, resumeIndexProjection } from '../../src/read-models/resume-index/projection.js';
 import { TestClient } from '../support/ws-client.js';
@@ -56,11 +57,7 @@ async function project(store: LogStore): Promise<void> {
     }
     after = events.at(-1)!.position;
   }
-  await harness.pool.query(
-    `INSERT INTO projection_checkpoints (name, position) VALUES ($1, $2)
-     ON CONFLICT (name) DO UPDATE SET position = excluded.position`,
-    [RESUME_INDEX, after.toString()],
-  );
+  await setCheckpoint(harness.pool, RESUME_INDEX, after);
 }
 
 describe('the cost of a resume', () => {

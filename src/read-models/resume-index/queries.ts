@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { checkpointPosition } from '../checkpoints.js';
 import { RESUME_INDEX } from './projection.js';
 import { USER_EVENT_POSITIONS } from './tables.js';
 
@@ -28,10 +29,5 @@ export async function indexedEventsOf(
 
 /** How far the index has applied the log: below it, it holds every event of every user. */
 export async function indexedUpTo(pool: pg.Pool): Promise<bigint> {
-  const { rows } = await pool.query<{ position: string }>({
-    name: 'resume-index-checkpoint',
-    text: 'SELECT position FROM projection_checkpoints WHERE name = $1',
-    values: [RESUME_INDEX],
-  });
-  return rows[0] ? BigInt(rows[0].position) : 0n;
+  return checkpointPosition(pool, RESUME_INDEX);
 }
