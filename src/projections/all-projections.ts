@@ -4,7 +4,7 @@ import { conversationsProjection } from '../read-models/conversations/projection
 import { historyProjection } from '../read-models/history/projection.js';
 import { resumeIndexProjection } from '../read-models/resume-index/projection.js';
 import type { Projection } from '../read-models/projection.js';
-import { frameFor } from '../realtime/frames.js';
+import { frameFor } from '../realtime/delivery/frames.js';
 import { usersProjection } from '../read-models/users/projection.js';
 
 export const allProjections: readonly Projection[] = [

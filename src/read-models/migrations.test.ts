@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Migration } from '../platform/migrate.js';
-import { realtimeMigrations } from '../realtime/presence-schema.js';
+import { realtimeMigrations } from '../realtime/presence/presence-schema.js';
 import { readModelMigrations } from './migrations.js';
 
 /*

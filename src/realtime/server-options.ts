@@ -7,7 +7,7 @@ import type { RealtimeMetrics } from '../http/metrics.js';
 import type { TokenService } from '../platform/tokens.js';
 import type { Tracing } from '../platform/tracing.js';
 import type { FrameFor } from './realtime-frame.js';
-import { DEFAULT_TYPING_LIMITS, type TypingLimits } from './typing.js';
+import { DEFAULT_TYPING_LIMITS, type TypingLimits } from './presence/typing.js';
 
 export interface RealtimeServerDeps {
   /** Interface to listen on; default all IPv4 interfaces. */

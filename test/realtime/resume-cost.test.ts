@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendForeignBacklog } from '../../bench/support/foreign-backlog.js';
 import type { LogStore } from '../../src/log.js';
 import { setCheckpoint } from '../../src/read-models/checkpoints.js';
-import { frameFor } from '../../src/realtime/frames.js';
+import { frameFor } from '../../src/realtime/delivery/frames.js';
 import { RESUME_INDEX, resumeIndexProjection } from '../../src/read-models/resume-index/projection.js';
 import { TestClient } from '../support/ws-client.js';
 import { createHarness, realtimeUrl, storeWith, type Harness } from './support/harness.js';

@@ -6,7 +6,7 @@ import {
   EPHEMERAL_CHANNEL,
   type EphemeralMessage,
 } from './ephemeral-messages.js';
-import { listenWithReconnect } from '../platform/pg-listener.js';
+import { listenWithReconnect } from '../../platform/pg-listener.js';
 
 /** Anything that can run a query: the pool, or a client inside a transaction. */
 export type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;

@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { Connection } from './connection.js';
+import type { Connection } from '../connection.js';
 import { publishEphemeral } from './ephemeral-channel.js';
-import { isUuid } from '../platform/uuid.js';
-import { memberIdsOf } from '../read-models/conversations/queries.js';
+import { isUuid } from '../../platform/uuid.js';
+import { memberIdsOf } from '../../read-models/conversations/queries.js';
 
 export interface TypingLimits {
   /** At most one typing frame per conversation per this many milliseconds, per user. */

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { migrate, type Migration } from '../platform/migrate.js';
-import { contactsByContactIndex } from '../read-models/contacts/tables.js';
+import { migrate, type Migration } from '../../platform/migrate.js';
+import { contactsByContactIndex } from '../../read-models/contacts/tables.js';
 
 /**
  * Not read models: the realtime nodes' shared view of who is connected. A node row lives while its

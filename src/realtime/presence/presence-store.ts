@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import { inTransaction } from '../platform/transactions.js';
+import { inTransaction } from '../../platform/transactions.js';
 import { publishEphemeral } from './ephemeral-channel.js';
-import { isUuid } from '../platform/uuid.js';
-import { PRESENCE_AUDIENCE } from '../read-models/contacts/queries.js';
+import { isUuid } from '../../platform/uuid.js';
+import { PRESENCE_AUDIENCE } from '../../read-models/contacts/queries.js';
 
 /**
  * The SQL behind cross-node presence (tables in presence-schema.ts). Every change to one user's
