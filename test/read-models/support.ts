@@ -64,6 +64,9 @@ export function recorded(events: readonly { type: string; data: object; version?
   });
 }
 
+/** A time on a fixed day, by minute: fixtures' timestamps. */
+export const at = (minute: number) => `2026-01-01T00:${String(minute).padStart(2, '0')}:00.000Z`;
+
 /** A small deterministic random source, so a failing generated log can be reproduced. */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historyProjection } from '../../src/read-models/history/projection.js';
-import { projectionDb, recorded, type ProjectionDb } from './support.js';
+import { historyProjection } from '../../../src/read-models/history/projection.js';
+import { projectionDb, recorded, type ProjectionDb } from '../support.js';
 
 let db: ProjectionDb;
 beforeAll(async () => {

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ConversationCommand } from '../../src/domain/conversation/commands.js';
-import { conversationDecider } from '../../src/domain/conversation/conversation.js';
-import type { ConversationEvent } from '../../src/domain/conversation/events.js';
-import type { ConversationState } from '../../src/domain/conversation/state.js';
-import { DomainError } from '../../src/domain/errors.js';
-import { conversationsProjection } from '../../src/read-models/conversations/projection.js';
-import { historyProjection } from '../../src/read-models/history/projection.js';
-import { projectionDb, recorded, seededRandom, type ProjectionDb } from './support.js';
+import type { ConversationCommand } from '../../../src/domain/conversation/commands.js';
+import { conversationDecider } from '../../../src/domain/conversation/conversation.js';
+import type { ConversationEvent } from '../../../src/domain/conversation/events.js';
+import type { ConversationState } from '../../../src/domain/conversation/state.js';
+import { DomainError } from '../../../src/domain/errors.js';
+import { conversationsProjection } from '../../../src/read-models/conversations/projection.js';
+import { historyProjection } from '../../../src/read-models/history/projection.js';
+import { projectionDb, recorded, seededRandom, type ProjectionDb } from '../support.js';
 
 let db: ProjectionDb;
 beforeAll(async () => {
