@@ -1,3 +1,7 @@
+/*
+ * The client library's entry point: one method per REST call, on one session with its retries.
+ * Long because it mirrors the whole HTTP API, one short method per route.
+ */
 import { request, type RequestOptions } from './http.js';
 import { randomId } from './ids.js';
 import { RealtimeSession, type RealtimeOptions, type SocketConstructor } from './realtime.js';

@@ -1,3 +1,7 @@
+/*
+ * The client's live connection: reconnect, resume with `since`, duplicates dropped, commands acked.
+ * Long because reconnection, resume and socket commands share one connection's state.
+ */
 import { ApiError } from './errors.js';
 import { backoffDelay, randomId } from './ids.js';
 import type { EventFrame, PresenceFrame, ServerFrame, SocketCommand, TypingFrame } from './wire.js';

@@ -1,3 +1,7 @@
+/*
+ * The realtime node: the uWS app whose handlers (upgrade, open, message, drain, close) meet delivery/
+ * and presence/. Long because those handlers share the node's state and one close() sequence.
+ */
 import { App, us_listen_socket_close, us_socket_local_port, type us_listen_socket } from 'uWebSockets.js';
 import { createClientMessageHandler } from './client-messages.js';
 import { createCommandFrameHandler } from './command-frames.js';

@@ -1,3 +1,7 @@
+/*
+ * The event store port's conformance suite, run against each adapter.
+ * Long because it is the port's whole contract, one test per promise.
+ */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

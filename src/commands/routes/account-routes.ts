@@ -1,3 +1,7 @@
+/*
+ * The account routes: register, log in, refresh, log out, verify an email and ask for a new code.
+ * Long because each route carries its whole TypeBox schema and every problem it answers.
+ */
 import { Type } from '@sinclair/typebox';
 import { COMMAND, NoContent, WITH_BODY, problems } from '../../http-docs/openapi.js';
 import { tooManyRequests, unauthorized } from '../../http/problems.js';

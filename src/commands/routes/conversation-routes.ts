@@ -1,3 +1,7 @@
+/*
+ * The conversation routes: groups, members, messages, edits, deletes and read markers.
+ * Long because each route carries its whole TypeBox schema and every problem it answers.
+ */
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';

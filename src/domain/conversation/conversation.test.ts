@@ -1,3 +1,7 @@
+/*
+ * The conversation decider's specifications: given events, when a command, then events.
+ * Long because it is the specification of every conversation command.
+ */
 import { describe, expect, it } from 'vitest';
 import { deciderSpec } from '../decider-spec.js';
 import { directConversationId } from './conversation-id.js';

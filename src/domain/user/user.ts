@@ -1,3 +1,7 @@
+/*
+ * The user aggregate: its commands, state, evolve and decide (account commands in decide-account.ts).
+ * Long because registration, verification and the profile share one state, folded in one place.
+ */
 import { assertNever, typeGuard, type Decider } from '../decider.js';
 import { refuse } from '../errors.js';
 import { decideAccountCommand, type AccountCommand } from './decide-account.js';

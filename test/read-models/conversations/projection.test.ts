@@ -1,3 +1,7 @@
+/*
+ * The conversations projection's specifications, and conversations and history against a generated log.
+ * Long because the generated-log check needs its own small model of unread counts.
+ */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConversationCommand } from '../../../src/domain/conversation/commands.js';
