@@ -89,7 +89,10 @@ export function decodedStore<Event extends EventShape>(
           metadata: { ...event.metadata, [SCHEMA_VERSION]: version },
         };
       });
-      return store.appendToStream(streamName, personal ? await personal.seal(encoded) : encoded, options);
+      if (!personal) return store.appendToStream(streamName, encoded, options);
+      return personal.append(encoded, (sealed, sealingKeys) =>
+        store.appendToStream(streamName, sealed, sealingKeys.length ? { ...options, sealingKeys } : options),
+      );
     },
     async readStream(streamName, options) {
       return (await open(await store.readStream(streamName, options))).map((event) => {

@@ -1,6 +1,18 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { ErasureTarget, PersonalDataKeys } from '../platform/personal-data-keys.js';
-import type { EventStore, EventStoreLogger, JsonObject, NewEvent, RecordedEvent } from './port.js';
+import {
+  SealingKeyConflictError,
+  type ErasureTarget,
+  type PersonalDataKeys,
+  type SealingKey,
+} from '../platform/personal-data-keys.js';
+import type {
+  AppendResult,
+  EventStore,
+  EventStoreLogger,
+  JsonObject,
+  NewEvent,
+  RecordedEvent,
+} from './port.js';
 
 /** The metadata key recording which fields of an event are sealed, and under whose key. */
 export const PERSONAL = 'personal';
@@ -10,6 +22,8 @@ export interface PersonalFields {
   readonly keyOf: (data: JsonObject) => { readonly subject: string; readonly owner: string };
   /** Each personal (string) field, and the value it reads as once its key is destroyed. */
   readonly fields: Readonly<Record<string, string>>;
+  /** An event of this type introduces its subject (a new message): its key is made without a lookup. */
+  readonly introducesSubject?: boolean;
 }
 
 /** The catalog's rules: each type's personal fields, and the keys an event type destroys. */
@@ -25,7 +39,14 @@ export interface PersonalDataRules {
  * is in the log, no reader can open what it erased.
  */
 export interface PersonalDataSeal {
-  seal(events: readonly NewEvent[]): Promise<NewEvent[]>;
+  /**
+   * Seals the events and appends them with `write`, which is given the keys made for them when
+   * the store writes keys with its appends (none otherwise: they are stored first).
+   */
+  append(
+    events: readonly NewEvent[],
+    write: (sealed: NewEvent[], sealingKeys: readonly SealingKey[]) => Promise<AppendResult>,
+  ): Promise<AppendResult>;
   open(events: readonly RecordedEvent[]): Promise<RecordedEvent[]>;
 }
 
@@ -71,32 +92,73 @@ export function personalDataSeal(
   keys: PersonalDataKeys,
   logger: EventStoreLogger,
 ): PersonalDataSeal {
-  return {
-    async seal(events) {
-      for (const event of events) {
-        const erasure = rules.erasureOf(event.type);
-        if (erasure) await keys.destroy(erasure(event.data));
+  const seal = async (events: readonly NewEvent[], lookUpEvery: boolean) => {
+    for (const event of events) {
+      const erasure = rules.erasureOf(event.type);
+      if (erasure) await keys.destroy(erasure(event.data));
+    }
+    const subjects = events.flatMap((event) => {
+      const personal = rules.personalOf(event.type);
+      return personal
+        ? [{ ...personal.keyOf(event.data), isNew: !lookUpEvery && personal.introducesSubject === true }]
+        : [];
+    });
+    if (subjects.length === 0) return { sealed: [...events], created: [] };
+    const sealing = await keys.keysForSealing(subjects);
+    const sealed = events.map((event) => {
+      const personal = rules.personalOf(event.type);
+      if (!personal) return event;
+      const { subject } = personal.keyOf(event.data);
+      const key = sealing.keys.get(subject) ?? null;
+      const data: Record<string, unknown> = { ...event.data };
+      const fields = Object.keys(personal.fields).filter((field) => typeof data[field] === 'string');
+      // A subject already erased gets the erased values, in the clear: there is nothing to hide.
+      for (const field of fields) {
+        data[field] = key ? sealValue(key, subject, field, data[field] as string) : personal.fields[field];
       }
-      const subjects = events.flatMap((event) => {
-        const personal = rules.personalOf(event.type);
-        return personal ? [personal.keyOf(event.data)] : [];
-      });
-      if (subjects.length === 0) return [...events];
-      const sealing = await keys.keysForSealing(subjects);
-      return events.map((event) => {
-        const personal = rules.personalOf(event.type);
-        if (!personal) return event;
-        const { subject } = personal.keyOf(event.data);
-        const key = sealing.get(subject) ?? null;
-        const data: Record<string, unknown> = { ...event.data };
-        const fields = Object.keys(personal.fields).filter((field) => typeof data[field] === 'string');
-        // A subject already erased gets the erased values, in the clear: there is nothing to hide.
-        for (const field of fields) {
-          data[field] = key ? sealValue(key, subject, field, data[field] as string) : personal.fields[field];
-        }
-        if (!key) return { ...event, data };
-        return { ...event, data, metadata: { ...event.metadata, [PERSONAL]: { subject, fields } } };
-      });
+      if (!key) return { ...event, data };
+      return { ...event, data, metadata: { ...event.metadata, [PERSONAL]: { subject, fields } } };
+    });
+    return { sealed, created: sealing.created };
+  };
+
+  const sealAndWrite = async (
+    events: readonly NewEvent[],
+    write: (sealed: NewEvent[], sealingKeys: readonly SealingKey[]) => Promise<AppendResult>,
+    lookUpEvery: boolean,
+  ) => {
+    const { sealed, created } = await seal(events, lookUpEvery);
+    if (created.length === 0) return write(sealed, []);
+    if (keys.writtenByAppends) {
+      try {
+        const result = await write(sealed, created);
+        keys.stored(created);
+        return result;
+      } catch (error) {
+        keys.dropped(created);
+        throw error;
+      }
+    }
+    try {
+      await keys.store(created);
+    } catch (error) {
+      keys.dropped(created);
+      throw error;
+    }
+    // Stored, the keys stay whatever becomes of the append: a retry of the subject finds them.
+    keys.stored(created);
+    return write(sealed, []);
+  };
+
+  return {
+    async append(events, write) {
+      try {
+        return await sealAndWrite(events, write, false);
+      } catch (error) {
+        if (!(error instanceof SealingKeyConflictError)) throw error;
+        logger.error({}, 'a subject taken for new already had a key; sealed again with the stored one');
+        return sealAndWrite(events, write, true);
+      }
     },
 
     async open(events) {

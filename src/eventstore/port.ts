@@ -1,3 +1,6 @@
+import type { SealingKey } from '../platform/personal-data-keys.js';
+
+export type { SealingKey };
 /**
  * The event store port: the one interface both adapters (PostgreSQL, EventStoreDB) implement and
  * the conformance suite checks. Revisions are 0-based per-stream event numbers.
@@ -62,6 +65,13 @@ export interface AppendResult {
 export interface AppendOptions {
   /** Default `any`. Only an exact revision and `no_stream` make retries reliably idempotent. */
   readonly expectedRevision?: ExpectedRevision;
+  /**
+   * New keys that seal personal fields of these events (see platform/personal-data-keys.ts), to be
+   * made durable in the append's own transaction, and only if the append is accepted. Only the
+   * PostgreSQL store sharing its database with the keys takes them; EventStoreDB refuses them
+   * (its caller stores the keys first).
+   */
+  readonly sealingKeys?: readonly SealingKey[];
 }
 
 /** Which store holds the log: positions and checkpoints mean something only in the store that made them. */

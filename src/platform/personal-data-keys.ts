@@ -13,16 +13,51 @@ import { migrate } from './migrate.js';
  * the subject as associated data, so that a row moved to another subject does not open.
  */
 export interface PersonalDataKeys {
-  /** Each subject's key, created when it has none; null when destroyed. */
-  keysForSealing(
-    subjects: readonly { readonly subject: string; readonly owner: string }[],
+  /**
+   * Whether new keys are written by the appends that bring them, in the append's own transaction
+   * (the log is in this database); otherwise `store` writes them before the append.
+   */
+  readonly writtenByAppends: boolean;
+  /**
+   * Each subject's key (null when destroyed), and the keys made for subjects that had none, not
+   * yet stored. A subject marked new gets a key without a lookup (its event introduces it).
+   */
+  keysForSealing(subjects: readonly SealingSubject[]): Promise<{
+    readonly keys: ReadonlyMap<string, Buffer | null>;
+    readonly created: readonly SealingKey[];
+  }>;
+  /** Writes keys made for sealing, before the append that needs them (the log is elsewhere). */
+  store(created: readonly SealingKey[]): Promise<void>;
+  /** The keys are stored (their append was accepted): later seals and opens use them. */
+  stored(created: readonly SealingKey[]): void;
+  /** The append that carried the keys was not accepted: they exist nowhere. */
+  dropped(created: readonly SealingKey[]): void;
+  /**
+   * Each subject's key; null when destroyed or never made (absent instead, for a subject with no
+   * row, when `absentIsUnknown`).
+   */
+  keysForOpening(
+    subjects: readonly string[],
+    options?: { readonly absentIsUnknown?: boolean },
   ): Promise<ReadonlyMap<string, Buffer | null>>;
-  /** Each subject's key; null when destroyed or never made. */
-  keysForOpening(subjects: readonly string[]): Promise<ReadonlyMap<string, Buffer | null>>;
   /** Destroys a subject's key, or every key of an owner (and those it would get later). */
   destroy(target: ErasureTarget): Promise<void>;
   /** Forgets cached keys another process destroyed (its erasure event reached this one). */
   forget(target: ErasureTarget): void;
+}
+
+/** A key made for sealing, as stored: wrapped under the master key, never in the clear. */
+export interface SealingKey {
+  readonly subject: string;
+  readonly owner: string;
+  readonly wrappedKey: Buffer;
+}
+
+export interface SealingSubject {
+  readonly subject: string;
+  readonly owner: string;
+  /** The event introduces the subject (a new message, a registration): it cannot have a key yet. */
+  readonly isNew?: boolean;
 }
 
 export type ErasureTarget = { readonly subject: string } | { readonly owner: string };
@@ -86,21 +121,21 @@ export async function openPersonalDataKeys(
   masterKey: Buffer,
   options: {
     /**
-     * Where new keys are inserted without waiting for their own flush to disk. Only for a pool on
-     * the server that also holds the log: the synchronous commit of the event a key seals comes
-     * later in the same write-ahead log, so it makes the key durable with it (a key lost in a
-     * crash would make its data read as erased).
+     * The log is a PostgreSQL store in this database: appends write the keys they bring (schema
+     * version 4 of the store), so a new key costs no statement of its own.
      */
-    readonly insertPool?: pg.Pool;
+    readonly writtenByAppends?: boolean;
   } = {},
 ): Promise<PersonalDataKeys> {
   await migrate(pool, 'personal-data', migrations);
-  const insertPool = options.insertPool ?? pool;
   const cache = new Map<string, { key: Buffer | null; owner: string }>();
   const erasedOwners = new Set<string>();
+  /** Keys made for sealing whose append has not ended: a second seal of the subject reuses them. */
+  const pending = new Map<string, { readonly key: Buffer; readonly row: SealingKey }>();
+  const unwrapped = new WeakMap<SealingKey, Buffer>();
   const remember = (subject: string, owner: string, key: Buffer | null) => {
     cache.delete(subject);
-    cache.set(subject, { key, owner });
+    cache.set(subject, { key: erasedOwners.has(owner) ? null : key, owner });
     if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
   };
   const forget = (target: ErasureTarget) => {
@@ -112,57 +147,60 @@ export async function openPersonalDataKeys(
     erasedOwners.add(target.owner);
     for (const entry of cache.values()) if (entry.owner === target.owner) entry.key = null;
   };
+  const create = (subject: string, owner: string) => {
+    const key = randomBytes(32);
+    const row: SealingKey = { subject, owner, wrappedKey: wrap(masterKey, subject, key) };
+    unwrapped.set(row, key);
+    pending.set(subject, { key, row });
+    return { key, row };
+  };
 
   /*
-   * New keys are inserted by one statement at a time: the requests that arrive while it runs go
-   * together in the next (as appends do), so a key per message costs no round trip of its own.
+   * Without the log in this database, new keys are inserted before their append, by one statement
+   * at a time: the requests that arrive while it runs go together in the next (as appends do).
    */
-  type Creation = { owner: string; key: Buffer };
-  type Created = Map<string, Buffer | null>;
-  const queued: {
-    missing: Map<string, Creation>;
-    resolve: (c: Created) => void;
-    reject: (e: unknown) => void;
-  }[] = [];
+  const queued: { rows: readonly SealingKey[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
   let inserting = false;
-  const insertAll = async (all: Map<string, Creation>): Promise<Created> => {
-    const ids = [...all.keys()];
-    const { rows } = await insertPool.query<{ subject_id: string; erased: boolean }>({
+  /** Subjects whose key was born destroyed (their owner was erased): `stored` caches them so. */
+  const bornDestroyed = new Set<string>();
+  const insertAll = async (rows: readonly SealingKey[]) => {
+    const { rows: settled } = await pool.query<{ subject_id: string; outcome: 'erased' | 'conflict' }>({
       name: 'personal-data-keys-insert',
-      text: `INSERT INTO personal_data_keys (subject_id, owner_id, wrapped_key, erased_at)
-       SELECT n.subject_id, n.owner_id,
-              CASE WHEN e.owner_id IS NULL THEN n.wrapped_key END,
-              CASE WHEN e.owner_id IS NULL THEN NULL ELSE now() END
-         FROM unnest($1::text[], $2::text[], $3::bytea[]) AS n (subject_id, owner_id, wrapped_key)
-         LEFT JOIN personal_data_erased_owners e ON e.owner_id = n.owner_id
-       ON CONFLICT (subject_id) DO NOTHING
-       RETURNING subject_id, wrapped_key IS NULL AS erased`,
+      text: `WITH inserted AS (
+         INSERT INTO personal_data_keys (subject_id, owner_id, wrapped_key, erased_at)
+         SELECT n.subject_id, n.owner_id,
+                CASE WHEN e.owner_id IS NULL THEN n.wrapped_key END,
+                CASE WHEN e.owner_id IS NULL THEN NULL ELSE now() END
+           FROM unnest($1::text[], $2::text[], $3::bytea[]) AS n (subject_id, owner_id, wrapped_key)
+           LEFT JOIN personal_data_erased_owners e ON e.owner_id = n.owner_id
+         ON CONFLICT (subject_id) DO NOTHING
+         RETURNING subject_id, wrapped_key IS NULL AS erased)
+       SELECT subject_id, 'erased' AS outcome FROM inserted WHERE erased
+       UNION ALL
+       SELECT n.subject_id, CASE WHEN k.wrapped_key IS NULL THEN 'erased' ELSE 'conflict' END
+         FROM unnest($1::text[], $3::bytea[]) AS n (subject_id, wrapped_key)
+         JOIN personal_data_keys k ON k.subject_id = n.subject_id
+        WHERE n.subject_id NOT IN (SELECT subject_id FROM inserted)
+          AND k.wrapped_key IS DISTINCT FROM n.wrapped_key`,
       values: [
-        ids,
-        ids.map((id) => all.get(id)!.owner),
-        ids.map((id) => wrap(masterKey, id, all.get(id)!.key)),
+        rows.map((row) => row.subject),
+        rows.map((row) => row.owner),
+        rows.map((row) => row.wrappedKey),
       ],
     });
-    return new Map(rows.map((row) => [row.subject_id, row.erased ? null : all.get(row.subject_id)!.key]));
+    for (const row of settled) if (row.outcome === 'erased') bornDestroyed.add(row.subject_id);
+    return new Set(settled.flatMap((row) => (row.outcome === 'conflict' ? [row.subject_id] : [])));
   };
   const drain = async () => {
     inserting = true;
     while (queued.length > 0) {
       const batch = queued.splice(0);
-      // The first request for a subject wins; the others get its key (or look it up if it existed).
-      const all = new Map<string, Creation>();
-      for (const { missing } of batch)
-        for (const [subject, creation] of missing) if (!all.has(subject)) all.set(subject, creation);
+      const rows = [...new Map(batch.flatMap((each) => each.rows.map((row) => [row.subject, row]))).values()];
       try {
-        const created = await insertAll(all);
-        for (const { missing, resolve } of batch) {
-          resolve(
-            new Map(
-              [...missing.keys()].flatMap((subject) =>
-                created.has(subject) ? [[subject, created.get(subject)!] as const] : [],
-              ),
-            ),
-          );
+        const conflicting = await insertAll(rows);
+        for (const { rows, resolve, reject } of batch) {
+          if (rows.some((row) => conflicting.has(row.subject))) reject(new SealingKeyConflictError());
+          else resolve();
         }
       } catch (error) {
         for (const { reject } of batch) reject(error);
@@ -170,41 +208,71 @@ export async function openPersonalDataKeys(
     }
     inserting = false;
   };
-  /** Inserts the keys; a subject missing from the answer had a key already. */
-  const createKeys = (missing: Map<string, Creation>) =>
-    new Promise<Created>((resolve, reject) => {
-      queued.push({ missing, resolve, reject });
-      if (!inserting) void drain();
-    });
 
   const keys: PersonalDataKeys = {
+    writtenByAppends: options.writtenByAppends ?? false,
+
     async keysForSealing(subjects) {
       const found = new Map<string, Buffer | null>();
-      const missing = new Map<string, { owner: string; key: Buffer }>();
-      for (const { subject, owner } of subjects) {
+      const created = new Map<string, SealingKey>();
+      const lookUp = new Map<string, string>();
+      for (const { subject, owner, isNew } of subjects) {
+        if (found.has(subject) || lookUp.has(subject)) continue;
         const cached = cache.get(subject);
+        const waiting = pending.get(subject);
         if (cached) found.set(subject, cached.key);
         else if (erasedOwners.has(owner)) found.set(subject, null);
-        else if (!missing.has(subject)) missing.set(subject, { owner, key: randomBytes(32) });
+        else if (waiting) {
+          found.set(subject, waiting.key);
+          created.set(subject, waiting.row);
+        } else if (isNew) {
+          const { key, row } = create(subject, owner);
+          found.set(subject, key);
+          created.set(subject, row);
+        } else lookUp.set(subject, owner);
       }
-      if (missing.size === 0) return found;
-      const created = await createKeys(missing);
-      for (const [subject, { owner }] of missing) {
-        const key = created.get(subject);
-        if (key === undefined) continue;
-        remember(subject, owner, key);
-        found.set(subject, key);
-        missing.delete(subject);
+      if (lookUp.size > 0) {
+        const stored = await keys.keysForOpening([...lookUp.keys()], { absentIsUnknown: true });
+        for (const [subject, owner] of lookUp) {
+          const key = stored.get(subject);
+          // Another seal may have made it while this one looked.
+          const waiting = pending.get(subject);
+          if (key !== undefined) found.set(subject, key);
+          else if (waiting) {
+            found.set(subject, waiting.key);
+            created.set(subject, waiting.row);
+          } else {
+            const made = create(subject, owner);
+            found.set(subject, made.key);
+            created.set(subject, made.row);
+          }
+        }
       }
-      // Subjects that had a key already (made by another process, or before a restart).
-      if (missing.size > 0) {
-        const existing = await keys.keysForOpening([...missing.keys()]);
-        for (const [subject, key] of existing) found.set(subject, key);
-      }
-      return found;
+      return { keys: found, created: [...created.values()] };
     },
 
-    async keysForOpening(subjects) {
+    store: (created) =>
+      new Promise<void>((resolve, reject) => {
+        queued.push({ rows: created, resolve, reject });
+        if (!inserting) void drain();
+      }),
+
+    stored(created) {
+      for (const row of created) {
+        if (pending.get(row.subject)?.row === row) pending.delete(row.subject);
+        remember(
+          row.subject,
+          row.owner,
+          bornDestroyed.delete(row.subject) ? null : (unwrapped.get(row) ?? null),
+        );
+      }
+    },
+
+    dropped(created) {
+      for (const row of created) if (pending.get(row.subject)?.row === row) pending.delete(row.subject);
+    },
+
+    async keysForOpening(subjects, lookUpOptions = {}) {
       const keys = new Map<string, Buffer | null>();
       const missing: string[] = [];
       for (const subject of subjects) {
@@ -223,9 +291,10 @@ export async function openPersonalDataKeys(
       for (const row of rows) {
         const key = row.wrapped_key === null ? null : unwrap(masterKey, row.subject_id, row.wrapped_key);
         remember(row.subject_id, row.owner_id, key);
-        keys.set(row.subject_id, key);
+        keys.set(row.subject_id, cache.get(row.subject_id)!.key);
       }
-      for (const subject of missing) if (!keys.has(subject)) keys.set(subject, null);
+      if (!lookUpOptions.absentIsUnknown)
+        for (const subject of missing) if (!keys.has(subject)) keys.set(subject, null);
       return keys;
     },
 
@@ -252,4 +321,15 @@ export async function openPersonalDataKeys(
     forget,
   };
   return keys;
+}
+
+/**
+ * A key made for sealing met another one stored for its subject (a subject wrongly taken for
+ * new): nothing was written. Sealing again with the stored key succeeds.
+ */
+export class SealingKeyConflictError extends Error {
+  override readonly name = 'SealingKeyConflictError';
+  constructor() {
+    super('a key made for sealing met another one stored for its subject');
+  }
 }
