@@ -1,10 +1,11 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import {
   SealingKeyConflictError,
   type ErasureTarget,
   type PersonalDataKeys,
   type SealingKey,
 } from '../platform/personal-data-keys.js';
+import { randomPiece } from '../platform/random-pool.js';
 import type {
   AppendResult,
   EventStore,
@@ -55,11 +56,13 @@ interface SealedMark {
   readonly fields: readonly string[];
 }
 
+/** How many values sealed here are kept for their first opening (see `sealedHere`). */
+const SEALED_HERE_SIZE = 10_000;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 function sealValue(key: Buffer, subject: string, field: string, value: string): string {
-  const iv = randomBytes(IV_BYTES);
+  const iv = randomPiece(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(`${subject}/${field}`));
   const sealed = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url');
@@ -92,6 +95,25 @@ export function personalDataSeal(
   keys: PersonalDataKeys,
   logger: EventStoreLogger,
 ): PersonalDataSeal {
+  /*
+   * What this process sealed, by sealed value, until its first opening: the log hands the process
+   * its own appends straight back, and opening them needs no decryption. Bounded; a value not
+   * found here (another process sealed it, or it was opened already) is decrypted.
+   */
+  const sealedHere = new Map<string, string>();
+  const sealField = (key: Buffer, subject: string, field: string, value: string) => {
+    const sealed = sealValue(key, subject, field, value);
+    sealedHere.set(sealed, value);
+    if (sealedHere.size > SEALED_HERE_SIZE) sealedHere.delete(sealedHere.keys().next().value!);
+    return sealed;
+  };
+  const openField = (key: Buffer, subject: string, field: string, value: string) => {
+    const known = sealedHere.get(value);
+    if (known === undefined) return openValue(key, subject, field, value);
+    sealedHere.delete(value);
+    return known;
+  };
+
   const seal = async (events: readonly NewEvent[], lookUpEvery: boolean) => {
     for (const event of events) {
       const erasure = rules.erasureOf(event.type);
@@ -114,7 +136,7 @@ export function personalDataSeal(
       const fields = Object.keys(personal.fields).filter((field) => typeof data[field] === 'string');
       // A subject already erased gets the erased values, in the clear: there is nothing to hide.
       for (const field of fields) {
-        data[field] = key ? sealValue(key, subject, field, data[field] as string) : personal.fields[field];
+        data[field] = key ? sealField(key, subject, field, data[field] as string) : personal.fields[field];
       }
       if (!key) return { ...event, data };
       return { ...event, data, metadata: { ...event.metadata, [PERSONAL]: { subject, fields } } };
@@ -179,7 +201,7 @@ export function personalDataSeal(
         for (const field of mark.fields) {
           const value = data[field];
           if (typeof value !== 'string') continue;
-          const opened = key ? openValue(key, mark.subject, field, value) : undefined;
+          const opened = key ? openField(key, mark.subject, field, value) : undefined;
           if (key && opened === undefined) {
             logger.error(
               { type: event.type, position: event.position.toString(), field },

@@ -1,6 +1,7 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type pg from 'pg';
 import { migrate } from './migrate.js';
+import { randomPiece } from './random-pool.js';
 
 /**
  * Where personal data's keys live: one key per subject (a user's profile, one message), outside
@@ -98,7 +99,7 @@ export class MasterKeyMismatchError extends Error {
 }
 
 function wrap(masterKey: Buffer, subject: string, key: Buffer): Buffer {
-  const iv = randomBytes(IV_BYTES);
+  const iv = randomPiece(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', masterKey, iv).setAAD(Buffer.from(subject));
   const sealed = Buffer.concat([cipher.update(key), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), sealed]);
@@ -148,7 +149,7 @@ export async function openPersonalDataKeys(
     for (const entry of cache.values()) if (entry.owner === target.owner) entry.key = null;
   };
   const create = (subject: string, owner: string) => {
-    const key = randomBytes(32);
+    const key = randomPiece(32);
     const row: SealingKey = { subject, owner, wrappedKey: wrap(masterKey, subject, key) };
     unwrapped.set(row, key);
     pending.set(subject, { key, row });
