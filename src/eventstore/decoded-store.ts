@@ -52,7 +52,8 @@ export function decodedStore<Event extends EventShape>(
   /** Seals personal fields on the way in and opens them on the way out (see personal-data.ts). */
   personal?: PersonalDataSeal,
 ): EventStore<Event> {
-  const open = async (recorded: RecordedEvent[]) => (personal ? personal.open(recorded) : recorded);
+  const open = async (recorded: RecordedEvent[], opens?: ReadonlySet<string>) =>
+    personal ? personal.open(recorded, opens) : recorded;
   const decode = (recorded: RecordedEvent): RecordedEvent<Event> | string => {
     const stored = recorded.metadata[SCHEMA_VERSION];
     const decoding = codec.decode(recorded.type, recorded.data, typeof stored === 'number' ? stored : 1);
@@ -106,7 +107,7 @@ export function decodedStore<Event extends EventShape>(
       let after = options.after;
       for (;;) {
         const page = await store.readAll({ ...options, ...(after === undefined ? {} : { after }) });
-        const events = fromLog(await open(page));
+        const events = fromLog(await open(page, options.personalDataOf));
         if (events.length > 0 || page.length === 0) return events;
         after = page.at(-1)!.position;
       }

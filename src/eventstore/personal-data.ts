@@ -14,6 +14,7 @@ import type {
   NewEvent,
   RecordedEvent,
 } from './port.js';
+import { trimOldest } from '../platform/bounded-map.js';
 
 /** The metadata key recording which fields of an event are sealed, and under whose key. */
 export const PERSONAL = 'personal';
@@ -48,7 +49,8 @@ export interface PersonalDataSeal {
     events: readonly NewEvent[],
     write: (sealed: NewEvent[], sealingKeys: readonly SealingKey[]) => Promise<AppendResult>,
   ): Promise<AppendResult>;
-  open(events: readonly RecordedEvent[]): Promise<RecordedEvent[]>;
+  /** Opens the events' personal fields; those of types `opens` leaves out read as erased. */
+  open(events: readonly RecordedEvent[], opens?: ReadonlySet<string>): Promise<RecordedEvent[]>;
 }
 
 interface SealedMark {
@@ -104,7 +106,7 @@ export function personalDataSeal(
   const sealField = (key: Buffer, subject: string, field: string, value: string) => {
     const sealed = sealValue(key, subject, field, value);
     sealedHere.set(sealed, value);
-    if (sealedHere.size > SEALED_HERE_SIZE) sealedHere.delete(sealedHere.keys().next().value!);
+    trimOldest(sealedHere, SEALED_HERE_SIZE);
     return sealed;
   };
   const openField = (key: Buffer, subject: string, field: string, value: string) => {
@@ -183,15 +185,16 @@ export function personalDataSeal(
       }
     },
 
-    async open(events) {
+    async open(events, opens) {
       const marks = events.map((event) => sealedMark(event.metadata));
-      const subjects = marks.flatMap((mark) => (mark ? [mark.subject] : []));
+      const subjects = marks.flatMap((mark, index) =>
+        mark && (!opens || opens.has(events[index]!.type)) ? [mark.subject] : [],
+      );
       for (const event of events) {
         const erasure = rules.erasureOf(event.type);
         if (erasure) keys.forget(erasure(event.data));
       }
-      if (subjects.length === 0) return [...events];
-      const opening = await keys.keysForOpening(subjects);
+      const opening = subjects.length > 0 ? await keys.keysForOpening(subjects) : new Map<string, null>();
       return events.map((event, index) => {
         const mark = marks[index];
         if (!mark) return event;

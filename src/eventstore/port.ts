@@ -91,6 +91,12 @@ export interface ReadAllOptions {
   /** Return events strictly after this position (one the store returned, or 0n). Default: from the beginning. */
   readonly after?: bigint;
   readonly maxCount?: number;
+  /**
+   * The event types whose personal fields the reader reads (default: every type). The log boundary
+   * gives the others' personal fields their erased values instead of decrypting them (a rebuild
+   * of a projection that skips messages need not open a single body); the adapters ignore it.
+   */
+  readonly personalDataOf?: ReadonlySet<string>;
 }
 
 export interface SubscribeOptions {

@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type pg from 'pg';
 import { migrate } from './migrate.js';
 import { randomPiece } from './random-pool.js';
+import { trimOldest } from './bounded-map.js';
 
 /**
  * Where personal data's keys live: one key per subject (a user's profile, one message), outside
@@ -137,7 +138,7 @@ export async function openPersonalDataKeys(
   const remember = (subject: string, owner: string, key: Buffer | null) => {
     cache.delete(subject);
     cache.set(subject, { key: erasedOwners.has(owner) ? null : key, owner });
-    if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    trimOldest(cache, CACHE_SIZE);
   };
   const forget = (target: ErasureTarget) => {
     if ('subject' in target) {

@@ -42,6 +42,8 @@ export const resumeIndexProjection: Projection = {
   name: RESUME_INDEX,
   tables: [TABLE],
   handles: new Set(FRAMED_TYPES),
+  // Positions only: no body, email or name is kept.
+  readsPersonalData: new Set(),
   async applyBatch(client, events) {
     const users: string[] = [];
     const positions: string[] = [];

@@ -263,5 +263,20 @@ for (const target of targets) {
       );
       expect(rows).toEqual([{ wrapped_key: null }]);
     });
+
+    it('opens, in a read of the log, only the types the reader reads', async () => {
+      const stream = `conversation-${randomUUID()}`;
+      const sent = message(stream.slice(13), randomUUID(), 'only for readers of messages');
+      await first.appendToStream(stream, [sent.event]);
+      const readAs = async (types: ReadonlySet<string>) => {
+        const fresh = openLog(raw, silent, await keysOf());
+        const events = await fresh.readAll({ personalDataOf: types });
+        const event = events.find((each) => each.streamName === stream);
+        return event?.type === 'MessageSent' ? event.data.body : undefined;
+      };
+      expect(await readAs(new Set(['MessageSent']))).toBe('only for readers of messages');
+      // Skipped by the reader: neither decrypted nor handed on sealed.
+      expect(await readAs(new Set(['UserRegistered']))).toBe(ERASED_BODY);
+    });
   });
 }
