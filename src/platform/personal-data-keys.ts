@@ -279,7 +279,11 @@ export async function openPersonalDataKeys(
       const missing: string[] = [];
       for (const subject of subjects) {
         const cached = cache.get(subject);
+        // A key this process made, whose append may be committed before `stored` is told: the
+        // log hands the process its own appends at once.
+        const made = cached ? undefined : pending.get(subject);
         if (cached) keys.set(subject, cached.key);
+        else if (made) keys.set(subject, made.key);
         else if (!keys.has(subject)) missing.push(subject);
       }
       if (missing.length === 0) return keys;

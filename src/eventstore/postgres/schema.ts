@@ -191,6 +191,10 @@ const MIGRATIONS: readonly Migration[] = [
         accepted integer[] := '{}';
         i integer := 0;
         r record;
+        subjects text[];
+        owners text[];
+        wrapped bytea[];
+        inserted integer;
       BEGIN
         FOR r IN SELECT * FROM ${APPEND_FUNCTION}(streams, expected, counts, event_streams, ids, types, datas, metadatas) LOOP
           i := i + 1;
@@ -199,20 +203,25 @@ const MIGRATIONS: readonly Migration[] = [
           duplicate_id := r.duplicate_id; created_at := r.created_at;
           RETURN NEXT;
         END LOOP;
-        IF cardinality(accepted) = 0 THEN RETURN; END IF;
+        SELECT array_agg(n.subject_id), array_agg(n.owner_id), array_agg(n.wrapped_key)
+          INTO subjects, owners, wrapped
+          FROM unnest(key_appends, key_subjects, key_owners, wrapped_keys)
+               AS n (append_index, subject_id, owner_id, wrapped_key)
+         WHERE n.append_index = ANY (accepted);
+        IF subjects IS NULL THEN RETURN; END IF;
         INSERT INTO personal_data_keys (subject_id, owner_id, wrapped_key, erased_at)
         SELECT n.subject_id, n.owner_id,
                CASE WHEN e.owner_id IS NULL THEN n.wrapped_key END,
                CASE WHEN e.owner_id IS NULL THEN NULL ELSE now() END
-          FROM unnest(key_appends, key_subjects, key_owners, wrapped_keys)
-               AS n (append_index, subject_id, owner_id, wrapped_key)
+          FROM unnest(subjects, owners, wrapped) AS n (subject_id, owner_id, wrapped_key)
           LEFT JOIN personal_data_erased_owners e ON e.owner_id = n.owner_id
-         WHERE n.append_index = ANY (accepted)
         ON CONFLICT (subject_id) DO NOTHING;
-        IF EXISTS (
-          SELECT FROM unnest(key_appends, key_subjects, wrapped_keys) AS n (append_index, subject_id, wrapped_key)
-            JOIN personal_data_keys k ON k.subject_id = n.subject_id
-           WHERE n.append_index = ANY (accepted) AND k.wrapped_key <> n.wrapped_key
+        GET DIAGNOSTICS inserted = ROW_COUNT;
+        -- Only when some subject had a row already (rare), by the primary key: is it another key?
+        IF inserted < cardinality(subjects) AND EXISTS (
+          SELECT FROM personal_data_keys k
+           WHERE k.subject_id = ANY (subjects) AND k.wrapped_key IS NOT NULL
+             AND NOT (k.wrapped_key = ANY (wrapped))
         ) THEN
           RAISE EXCEPTION 'a sealing key of this append conflicts with a stored key'
             USING ERRCODE = '${SEALING_KEY_CONFLICT}';
