@@ -139,5 +139,10 @@ function verifyHs256(token: string, secret: string, nowSeconds: number): AccessT
   if (typeof claims.sub !== 'string' || typeof claims.username !== 'string') {
     throw new InvalidTokenError('token lacks required claims');
   }
-  return { userId: claims.sub, username: claims.username, exp: claims.exp };
+  return {
+    userId: claims.sub,
+    username: claims.username,
+    exp: claims.exp,
+    ...(typeof claims.sid === 'string' ? { sessionId: claims.sid } : {}),
+  };
 }

@@ -40,6 +40,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export class Connection {
   readonly userId: string;
+  /** The session its access token names (tokens issued before sessions were named have none). */
+  readonly sessionId: string | undefined;
   readonly topic: string;
   #closed = false;
   #live = false;
@@ -64,6 +66,7 @@ export class Connection {
     this.#maxHeldFrames = maxHeldFrames;
     this.#metrics = metrics;
     this.userId = ws.getUserData().claims.userId;
+    this.sessionId = ws.getUserData().claims.sessionId;
     this.topic = userTopic(this.userId);
   }
 

@@ -23,6 +23,11 @@ export class LocalConnections {
     if (set.size === 0) this.#byUser.delete(connection.userId);
   }
 
+  /** The user's open connections on this node. */
+  of(userId: string): readonly Connection[] {
+    return [...(this.#byUser.get(userId) ?? [])];
+  }
+
   /** Sends the message's frame (serialised once) to every local connection of its recipients. */
   deliver(message: EphemeralMessage): void {
     let frame: EphemeralFrame | undefined;

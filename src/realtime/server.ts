@@ -7,6 +7,8 @@ import { startEphemeral } from './ephemeral.js';
 import { createFanOut } from './fan-out.js';
 import { writeProblem } from './http-responses.js';
 import { startLogFeed } from './log-feed.js';
+import { connectionsEndedBy } from './session-ends.js';
+import type { LoggedEvent } from '../log.js';
 import { PendingAcks } from './pending-acks.js';
 import { logScanGapReader } from './gap-reader.js';
 import { resume } from './resume.js';
@@ -91,10 +93,19 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
     }),
     onEvent: (event) => {
       fanOut.deliver(event);
+      endConnections(event);
       acks.flush();
     },
     logger,
   });
+  /** Closes the sockets an event ends (an erased user's, a revoked session's): see session-ends.ts. */
+  function endConnections(event: LoggedEvent): void {
+    const ended = connectionsEndedBy(event);
+    if (!ended) return;
+    for (const connection of ephemeral.connectionsOf(ended.userId)) {
+      if (ended.ends(connection.sessionId)) connection.end(ended.code, ended.reason);
+    }
+  }
   const handleClientMessage = createClientMessageHandler({
     onTyping: ephemeral.typing,
     onCommand: createCommandFrameHandler({ messaging: deps.messaging, acks, logger, track }),
