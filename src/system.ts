@@ -57,8 +57,8 @@ import { exportQueries } from './read-api/export-queries.js';
 import { minPositionHook } from './read-api/min-position.js';
 import { createPositionWatcher, type PositionWatcher } from './read-api/position-watcher.js';
 import { asyncApiRoute } from './realtime/asyncapi.js';
-import { frameFor } from './realtime/frames.js';
-import { migrateRealtime } from './realtime/presence-schema.js';
+import { frameFor } from './realtime/delivery/frames.js';
+import { migrateRealtime } from './realtime/presence/presence-schema.js';
 import { startRealtimeServer, type RealtimeServer } from './realtime/server.js';
 
 export interface RunningSystem {

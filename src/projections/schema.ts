@@ -98,7 +98,7 @@ export const readModelMigrations: readonly Migration[] = [
     `,
   },
   {
-    // The resume index (realtime/resume-index.ts): per user, where their events are in the log.
+    // The resume index (realtime/delivery/resume-index.ts): per user, where their events are in the log.
     id: '005-resume-index',
     sql: `
       CREATE TABLE user_event_positions (

@@ -5,7 +5,7 @@ import type { Caller, Messaging } from '../commands/messaging.js';
 import { mapError, notReady, problem, tooManyRequests, type Problem } from '../http/problems.js';
 import { findUnstorableText } from '../platform/text.js';
 import type { Connection } from './connection.js';
-import type { PendingAcks } from './pending-acks.js';
+import type { PendingAcks } from './delivery/pending-acks.js';
 import { COMMAND_FRAMES, type CommandType } from './protocol.js';
 
 /** Commands one connection may have under way (until answered); more are refused with 429. */

@@ -6,8 +6,8 @@ import { REALTIME_DEFAULTS } from '../platform/config.js';
 import type { RealtimeMetrics } from '../http/metrics.js';
 import type { TokenService } from '../platform/tokens.js';
 import type { Tracing } from '../platform/tracing.js';
-import type { FrameFor } from './realtime-frame.js';
-import { DEFAULT_TYPING_LIMITS, type TypingLimits } from './typing.js';
+import type { FrameFor } from './delivery/realtime-frame.js';
+import { DEFAULT_TYPING_LIMITS, type TypingLimits } from './presence/typing.js';
 
 export interface RealtimeServerDeps {
   /** Interface to listen on; default all IPv4 interfaces. */

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendForeignBacklog } from '../../bench/support/foreign-backlog.js';
 import type { LogStore } from '../../src/log.js';
-import { frameFor } from '../../src/realtime/frames.js';
-import { RESUME_INDEX, resumeIndexProjection } from '../../src/realtime/resume-index.js';
+import { frameFor } from '../../src/realtime/delivery/frames.js';
+import { RESUME_INDEX, resumeIndexProjection } from '../../src/realtime/delivery/resume-index.js';
 import { TestClient } from '../support/ws-client.js';
 import { createHarness, realtimeUrl, storeWith, type Harness } from './support/harness.js';
 

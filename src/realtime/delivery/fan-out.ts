@@ -1,7 +1,7 @@
-import type { LoggedEvent } from '../log.js';
-import type { RealtimeMetrics } from '../http/metrics.js';
-import { withEventsSpan, type Tracing } from '../platform/tracing.js';
-import type { Connection } from './connection.js';
+import type { LoggedEvent } from '../../log.js';
+import type { RealtimeMetrics } from '../../http/metrics.js';
+import { withEventsSpan, type Tracing } from '../../platform/tracing.js';
+import type { Connection } from '../connection.js';
 import type { RealtimeFrame } from './realtime-frame.js';
 import { serialiseFrame, userTopic } from './wire-format.js';
 

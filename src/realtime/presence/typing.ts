@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { Connection } from './connection.js';
+import type { Connection } from '../connection.js';
 import { publishEphemeral } from './ephemeral-channel.js';
 import { isUuid } from './ephemeral-messages.js';
 

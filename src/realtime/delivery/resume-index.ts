@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import type { LogStore, LoggedEvent } from '../log.js';
-import type { Projection } from '../projections/projection.js';
-import { isUuid } from './ephemeral-messages.js';
+import type { LogStore, LoggedEvent } from '../../log.js';
+import type { Projection } from '../../projections/projection.js';
+import { isUuid } from '../presence/ephemeral-messages.js';
 import { frameFor } from './frames.js';
 import type { GapReader } from './gap-reader.js';
 import type { RealtimeFrame } from './realtime-frame.js';

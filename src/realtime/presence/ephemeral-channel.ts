@@ -7,7 +7,7 @@ import {
   EPHEMERAL_CHANNEL,
   type EphemeralMessage,
 } from './ephemeral-messages.js';
-import { retryDelayMs } from '../platform/backoff.js';
+import { retryDelayMs } from '../../platform/backoff.js';
 
 const RECONNECT = { initialDelayMs: 100, maxDelayMs: 5_000 };
 

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { migrate, type Migration } from '../platform/migrate.js';
+import { migrate, type Migration } from '../../platform/migrate.js';
 
 /**
  * Not read models: the realtime nodes' shared view of who is connected. A node row lives while its

@@ -1,4 +1,4 @@
-import type { LoggedEvent } from '../log.js';
+import type { LoggedEvent } from '../../log.js';
 import { describe, expect, it } from 'vitest';
 import { frameFor } from './frames.js';
 

@@ -1,7 +1,7 @@
-import type { LogReader, LoggedEvent } from '../log.js';
+import type { LogReader, LoggedEvent } from '../../log.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { retryDelayMs, type RetryPolicy } from '../platform/backoff.js';
+import { retryDelayMs, type RetryPolicy } from '../../platform/backoff.js';
 
 /** The node's place in the process's shared log. */
 export interface LogFeed {

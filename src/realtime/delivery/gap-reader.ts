@@ -1,4 +1,4 @@
-import type { LogStore, LoggedEvent } from '../log.js';
+import type { LogStore, LoggedEvent } from '../../log.js';
 import type { RealtimeFrame } from './realtime-frame.js';
 
 /** A page of one user's events in a gap of the log. */

@@ -1,8 +1,8 @@
-import { InvalidPositionError } from '../eventstore/errors.js';
-import type { LogStore, LoggedEvent } from '../log.js';
-import type { RealtimeMetrics } from '../http/metrics.js';
-import { CloseCode, CloseReason } from './close-codes.js';
-import type { Connection } from './connection.js';
+import { InvalidPositionError } from '../../eventstore/errors.js';
+import type { LogStore, LoggedEvent } from '../../log.js';
+import type { RealtimeMetrics } from '../../http/metrics.js';
+import { CloseCode, CloseReason } from '../close-codes.js';
+import type { Connection } from '../connection.js';
 import type { GapPage, GapReader } from './gap-reader.js';
 import type { RealtimeFrame } from './realtime-frame.js';
 import { RESYNC_TEXT, serialiseFrame, type FrameText } from './wire-format.js';

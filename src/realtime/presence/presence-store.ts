@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { inTransaction } from '../platform/transactions.js';
+import { inTransaction } from '../../platform/transactions.js';
 import { publishEphemeral } from './ephemeral-channel.js';
 import { isUuid } from './ephemeral-messages.js';
 

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { Connection } from './connection.js';
+import type { Connection } from '../connection.js';
 import { listenEphemeral } from './ephemeral-channel.js';
 import { ephemeralFrame } from './ephemeral-messages.js';
 import { LocalConnections } from './local-connections.js';

@@ -1,5 +1,5 @@
-import type { LoggedEvent } from '../log.js';
-import { CloseCode, CloseReason } from './close-codes.js';
+import type { LoggedEvent } from '../../log.js';
+import { CloseCode, CloseReason } from '../close-codes.js';
 
 /** The open connections of one user that an event of the log ends, and the close they get. */
 export interface ConnectionsEnded {

@@ -1,4 +1,4 @@
-import type { LoggedEvent } from '../log.js';
+import type { LoggedEvent } from '../../log.js';
 import type { Logger } from 'pino';
 import type { FrameFor, RealtimeFrame } from './realtime-frame.js';
 

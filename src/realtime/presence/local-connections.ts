@@ -1,4 +1,4 @@
-import type { Connection } from './connection.js';
+import type { Connection } from '../connection.js';
 import { ephemeralFrame, type EphemeralFrame, type EphemeralMessage } from './ephemeral-messages.js';
 
 /** This node's open connections by user: where ephemeral messages from any node are delivered. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { retryDelayMs } from '../platform/backoff.js';
+import { retryDelayMs } from '../../platform/backoff.js';
 import type { PresenceStore } from './presence-store.js';
 
 const RETRY = { initialDelayMs: 100, maxDelayMs: 5_000 };
