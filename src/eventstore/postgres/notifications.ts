@@ -1,9 +1,7 @@
-import type { Notification, Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
+import { listenWithReconnect, type PgListener } from '../../platform/pg-listener.js';
 import type { EventStoreLogger } from '../port.js';
 import { APPENDED_CHANNEL } from './schema.js';
-
-const MIN_RECONNECT_DELAY_MS = 100;
-const MAX_RECONNECT_DELAY_MS = 5_000;
 
 export interface AppendNotificationsOptions {
   readonly pool: Pool;
@@ -28,10 +26,8 @@ export class AppendNotifications {
   #connections = 0;
   #latestHead = 0n;
   #users = 0;
-  #active: { readonly client: PoolClient; readonly destroy: () => void } | undefined;
-  #connecting: Promise<void> | undefined;
-  #reconnectTimer: NodeJS.Timeout | undefined;
-  #failedAttempts = 0;
+  #listener: PgListener | undefined;
+  #closing: Promise<void> | undefined;
   #closed = false;
 
   constructor({ pool, logger, enabled }: AppendNotificationsOptions) {
@@ -93,11 +89,11 @@ export class AppendNotifications {
     if (head > this.#latestHead) this.#latestHead = head;
   }
 
-  /** Stops listening for good and waits for a connection attempt in flight to let go. */
+  /** Stops listening for good and waits for the connection to let go. */
   async close(): Promise<void> {
     this.#closed = true;
     this.#stop();
-    await this.#connecting;
+    await this.#closing;
   }
 
   #wakeAll(): void {
@@ -105,93 +101,29 @@ export class AppendNotifications {
     for (const wake of [...this.#waiters]) wake();
   }
 
-  #wanted(): boolean {
-    return this.#enabled && !this.#closed && this.#users > 0;
-  }
-
   #start(): void {
-    if (this.#wanted() && this.#active === undefined && this.#connecting === undefined) this.#connect();
+    if (!this.#enabled || this.#closed || this.#listener !== undefined) return;
+    this.#listener = listenWithReconnect({
+      pool: this.#pool,
+      channel: APPENDED_CHANNEL,
+      logger: this.#logger,
+      name: 'event store: notification listener (subscriptions poll meanwhile)',
+      onNotification: (payload) => {
+        if (payload && /^\d{1,19}$/.test(payload)) this.#noteHead(BigInt(payload));
+        this.#wakeAll();
+      },
+      onListening: () => {
+        this.#connections += 1;
+        this.#wakeAll();
+      },
+    });
+    // A failed first attempt is logged by the listener, which keeps trying.
+    this.#listener.firstAttempt.catch(() => undefined);
   }
 
   #stop(): void {
-    clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = undefined;
-    const active = this.#active;
-    this.#active = undefined;
-    active?.destroy();
-  }
-
-  #connect(): void {
-    this.#connecting = this.#connectOnce().finally(() => {
-      this.#connecting = undefined;
-    });
-  }
-
-  async #connectOnce(): Promise<void> {
-    let client: PoolClient;
-    try {
-      client = await this.#pool.connect();
-    } catch (error) {
-      this.#connectFailed(error);
-      return;
-    }
-    let released = false;
-    const destroy = (error?: Error): void => {
-      if (released) return;
-      released = true;
-      // Destroyed rather than returned to the pool: it LISTENs, or its connection is broken.
-      client.release(error ?? true);
-    };
-    const onLost = (error?: Error): void => {
-      const wasActive = this.#active?.client === client;
-      if (wasActive) this.#active = undefined;
-      destroy(error);
-      if (!wasActive) return;
-      this.#logger.warn({ err: error }, 'event store: notification connection lost; reconnecting');
-      this.#scheduleReconnect();
-    };
-    client.on('error', onLost);
-    client.on('end', () => onLost());
-    client.on('notification', (message: Notification) => {
-      if (message.channel !== APPENDED_CHANNEL) return;
-      if (message.payload && /^\d{1,19}$/.test(message.payload)) this.#noteHead(BigInt(message.payload));
-      this.#wakeAll();
-    });
-    try {
-      await client.query(`LISTEN ${APPENDED_CHANNEL}`);
-    } catch (error) {
-      destroy();
-      this.#connectFailed(error);
-      return;
-    }
-    if (!this.#wanted() || released) {
-      destroy();
-      if (this.#wanted()) this.#scheduleReconnect();
-      return;
-    }
-    this.#active = { client, destroy: () => destroy() };
-    this.#failedAttempts = 0;
-    this.#connections += 1;
-    this.#wakeAll();
-  }
-
-  #connectFailed(error: unknown): void {
-    this.#failedAttempts += 1;
-    this.#logger.warn(
-      { err: error, attempt: this.#failedAttempts },
-      'event store: cannot listen for notifications; subscriptions rely on polling until it can',
-    );
-    this.#scheduleReconnect();
-  }
-
-  #scheduleReconnect(): void {
-    if (!this.#wanted() || this.#reconnectTimer !== undefined) return;
-    const delay = Math.min(MAX_RECONNECT_DELAY_MS, MIN_RECONNECT_DELAY_MS * 2 ** this.#failedAttempts);
-    this.#reconnectTimer = setTimeout(() => {
-      this.#reconnectTimer = undefined;
-      this.#start();
-    }, delay);
-    // A pending reconnect alone must not keep the process alive.
-    this.#reconnectTimer.unref();
+    const listener = this.#listener;
+    this.#listener = undefined;
+    if (listener) this.#closing = Promise.all([this.#closing, listener.close()]).then(() => undefined);
   }
 }

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import {
@@ -7,9 +6,7 @@ import {
   EPHEMERAL_CHANNEL,
   type EphemeralMessage,
 } from './ephemeral-messages.js';
-import { retryDelayMs } from '../../platform/backoff.js';
-
-const RECONNECT = { initialDelayMs: 100, maxDelayMs: 5_000 };
+import { listenWithReconnect } from '../../platform/pg-listener.js';
 
 /** Anything that can run a query: the pool, or a client inside a transaction. */
 export type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
@@ -43,74 +40,23 @@ export async function listenEphemeral(deps: {
   logger: Logger;
   onMessage: (message: EphemeralMessage) => void;
 }): Promise<EphemeralListener> {
-  const controller = new AbortController();
-  const { signal } = controller;
-
-  /** Connects and LISTENs; `lost` settles when the connection is lost or closed. */
-  async function listenOnce(): Promise<{ readonly lost: Promise<void> }> {
-    const client = await deps.pool.connect();
-    if (signal.aborted) {
-      client.release();
-      return { lost: Promise.resolve() };
-    }
-    let release!: (error?: Error) => void;
-    const lost = new Promise<void>((resolve) => {
-      let released = false;
-      release = (error) => {
-        if (released) return;
-        released = true;
-        signal.removeEventListener('abort', onAbort);
-        // Destroyed, never returned to the pool: it LISTENs, or its connection is broken.
-        client.release(error ?? true);
-        resolve();
-      };
-    });
-    const onAbort = () => release();
-    client.on('error', (error) => release(error));
-    client.on('end', () => release());
-    client.on('notification', (notification) => {
-      if (notification.channel !== EPHEMERAL_CHANNEL || notification.payload === undefined) return;
-      const message = decodeEphemeral(notification.payload);
+  const listener = listenWithReconnect({
+    pool: deps.pool,
+    channel: EPHEMERAL_CHANNEL,
+    logger: deps.logger,
+    name: 'realtime: ephemeral channel',
+    onNotification: (payload) => {
+      if (payload === undefined) return;
+      const message = decodeEphemeral(payload);
       if (message) deps.onMessage(message);
       else deps.logger.warn('realtime: malformed ephemeral message ignored');
-    });
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      await client.query(`LISTEN ${EPHEMERAL_CHANNEL}`);
-    } catch (error) {
-      release(error instanceof Error ? error : undefined);
-      throw error;
-    }
-    return { lost };
-  }
-
-  async function supervise(first: { readonly lost: Promise<void> }): Promise<void> {
-    let { lost } = first;
-    let failures = 0;
-    for (;;) {
-      await lost;
-      if (signal.aborted) return;
-      deps.logger.warn('realtime: ephemeral channel connection lost; reconnecting');
-      for (;;) {
-        failures += 1;
-        await sleep(retryDelayMs(failures, RECONNECT), undefined, { signal }).catch(() => undefined);
-        if (signal.aborted) return;
-        try {
-          ({ lost } = await listenOnce());
-          failures = 0;
-          break;
-        } catch (error) {
-          deps.logger.warn({ err: error, failures }, 'realtime: cannot listen on the ephemeral channel');
-        }
-      }
-    }
-  }
-
-  const supervising = supervise(await listenOnce());
-  return {
-    async close() {
-      controller.abort();
-      await supervising;
     },
-  };
+  });
+  try {
+    await listener.firstAttempt;
+  } catch (error) {
+    await listener.close();
+    throw error;
+  }
+  return listener;
 }
