@@ -5,6 +5,7 @@ import { InvalidPositionError } from '../eventstore/errors.js';
 import type { EventStore } from '../eventstore/port.js';
 import { problems } from '../http-docs/openapi.js';
 import type { HttpApp } from './http-app.js';
+import { readCheckpoints, slowestOf } from '../projections/checkpoints.js';
 
 export interface HealthDeps {
   readonly store: EventStore;
@@ -41,16 +42,9 @@ async function check(
  * slowest checkpoint finds the position a projection must have reached.
  */
 async function projectionsBehind(deps: HealthDeps): Promise<string | undefined> {
-  const { rows } = await deps.pool.query<{ name: string; position: string }>(
-    'SELECT name, position FROM projection_checkpoints WHERE name = ANY($1)',
-    [deps.projections],
-  );
-  const positions = new Map(rows.map((row) => [row.name, BigInt(row.position)]));
-  const checkpoint = (name: string) => positions.get(name) ?? 0n;
-  const slowest = deps.projections.reduce(
-    (min, name) => (checkpoint(name) < min ? checkpoint(name) : min),
-    checkpoint(deps.projections[0] ?? ''),
-  );
+  const checkpoints = await readCheckpoints(deps.pool, deps.projections);
+  const checkpoint = (name: string) => checkpoints.get(name)?.position ?? 0n;
+  const slowest = slowestOf(deps.projections.map(checkpoint));
   const ahead = await deps.store
     .readAll({ after: slowest, maxCount: deps.maxProjectionLag + 1 })
     .catch((error: unknown) => {

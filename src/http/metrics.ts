@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { InvalidPositionError } from '../eventstore/errors.js';
 import type { EventStore } from '../eventstore/port.js';
 import type { HttpApp } from './http-app.js';
+import { readCheckpoints } from '../projections/checkpoints.js';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -132,24 +133,21 @@ const LAG_COUNT_LIMIT = 1000;
  * are byte offsets. A checkpoint the store refuses (built from another store) gets no value.
  */
 async function projectionLags(deps: { store: EventStore; pool: pg.Pool }): Promise<Map<string, number>> {
-  const { rows } = await deps.pool.query<{ name: string; position: string }>(
-    'SELECT name, position FROM projection_checkpoints',
-  );
-  const counted = new Map<string, number | undefined>();
+  const counted = new Map<bigint, number | undefined>();
   const lags = new Map<string, number>();
-  for (const row of rows) {
-    if (!counted.has(row.position)) {
+  for (const [name, { position }] of await readCheckpoints(deps.pool)) {
+    if (!counted.has(position)) {
       const ahead = await deps.store
-        .readAll({ after: BigInt(row.position), maxCount: LAG_COUNT_LIMIT })
+        .readAll({ after: position, maxCount: LAG_COUNT_LIMIT })
         .then((events) => events.length)
         .catch((error: unknown) => {
           if (error instanceof InvalidPositionError) return undefined;
           throw error;
         });
-      counted.set(row.position, ahead);
+      counted.set(position, ahead);
     }
-    const lag = counted.get(row.position);
-    if (lag !== undefined) lags.set(row.name, lag);
+    const lag = counted.get(position);
+    if (lag !== undefined) lags.set(name, lag);
   }
   return lags;
 }
@@ -181,10 +179,9 @@ export function registerLogGauges(metrics: Metrics, deps: { store: EventStore; p
     labelNames: ['projection'],
     registers: [metrics.registry],
     async collect() {
-      const { rows } = await deps.pool.query<{ name: string; position: string }>(
-        'SELECT name, position FROM projection_checkpoints',
-      );
-      for (const row of rows) this.set({ projection: row.name }, Number(row.position));
+      for (const [name, { position }] of await readCheckpoints(deps.pool)) {
+        this.set({ projection: name }, Number(position));
+      }
     },
   });
 }

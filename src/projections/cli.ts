@@ -10,6 +10,7 @@ import { RebuildAlreadyRunning, rebuildProjection } from './rebuild.js';
 import { progressReporter } from './rebuild-progress.js';
 import { migrateReadModels } from './schema.js';
 import { shadowPositions } from './shadow.js';
+import { readCheckpoints, type Checkpoint } from './checkpoints.js';
 
 /** A command line the program does not understand: answered with what it does understand, exit 2. */
 export class UsageError extends Error {
@@ -55,7 +56,7 @@ export async function projectionsCommand(
   const openStore = async () => (store = await createEventStore({ url: config.eventStoreUrl, logger }));
   try {
     if (projection === undefined) {
-      const checkpoints = await readCheckpoints(pool);
+      const checkpoints = await checkpointsOrAdvice(pool);
       process.stdout.write(await statusTable(pool, await openStore(), checkpoints));
       return;
     }
@@ -91,12 +92,9 @@ export async function projectionsCommand(
   }
 }
 
-async function readCheckpoints(pool: pg.Pool): Promise<Map<string, { position: string; updated_at: Date }>> {
+async function checkpointsOrAdvice(pool: pg.Pool): Promise<Map<string, Checkpoint>> {
   try {
-    const { rows } = await pool.query<{ name: string; position: string; updated_at: Date }>(
-      'SELECT name, position, updated_at FROM projection_checkpoints',
-    );
-    return new Map(rows.map((row) => [row.name, row]));
+    return await readCheckpoints(pool);
   } catch (error) {
     if ((error as { code?: unknown }).code === '42P01') {
       throw new CommandFailed('no read models in this database yet: run `migrate` (or start the system)');
@@ -109,7 +107,7 @@ async function readCheckpoints(pool: pg.Pool): Promise<Map<string, { position: s
 async function statusTable(
   pool: pg.Pool,
   store: EventStore,
-  checkpoints: ReadonlyMap<string, { position: string; updated_at: Date }>,
+  checkpoints: ReadonlyMap<string, Checkpoint>,
 ): Promise<string> {
   const [head, shadows] = await Promise.all([store.headPosition(), shadowPositions(pool, allProjections)]);
   const table = [['projection', 'position', 'behind', 'updated', 'rebuild']];
@@ -122,7 +120,7 @@ async function statusTable(
   };
   for (const projection of allProjections) {
     const checkpoint = checkpoints.get(projection.name);
-    const position = BigInt(checkpoint?.position ?? 0);
+    const position = checkpoint?.position ?? 0n;
     // Counted in events, not by subtracting positions (EventStoreDB's are byte offsets).
     const ahead = await eventsAfter(position);
     const shadow = shadows.get(projection.name);
@@ -130,7 +128,7 @@ async function statusTable(
       projection.name,
       position.toString(),
       ahead.length > LAG_LIMIT ? `>${LAG_LIMIT}` : String(ahead.length),
-      checkpoint ? checkpoint.updated_at.toISOString() : 'never',
+      checkpoint ? checkpoint.updatedAt.toISOString() : 'never',
       shadow === undefined ? '-' : `shadow at ${shadow}`,
     ]);
   }

@@ -14,6 +14,7 @@ import {
   useShadow,
   type Shadow,
 } from './shadow.js';
+import { setCheckpoint } from './checkpoints.js';
 
 /*
  * Blue/green rebuild: the log is replayed into shadow tables (see shadow.ts) in batches, each its
@@ -135,11 +136,7 @@ async function replay(shadow: Shadow, livePath: string, deps: RebuildDeps): Prom
         const caughtUp = await catchUp(client, shadow, position, batchSize, deps.store);
         await client.query(`SET LOCAL search_path TO ${livePath}`);
         await swapShadowIn(client, shadow, live);
-        await client.query(
-          `INSERT INTO projection_checkpoints (name, position) VALUES ($1, $2)
-           ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()`,
-          [shadow.projection.name, caughtUp.position.toString()],
-        );
+        await setCheckpoint(client, shadow.projection.name, caughtUp.position);
         // Built from this store now, whichever built it before (see store-identity.ts).
         await recordProjectionStore(client, shadow.projection.name, identity);
         return caughtUp;

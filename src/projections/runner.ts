@@ -6,6 +6,7 @@ import { withEventsSpan, type Tracing } from '../platform/tracing.js';
 import { inTransaction } from '../platform/transactions.js';
 import { applyPast } from './apply-batch.js';
 import type { Projection } from './projection.js';
+import { moveCheckpoints, startCheckpoints } from './checkpoints.js';
 
 export interface ProjectorDeps {
   /** The process's one reader of the log. */
@@ -30,13 +31,6 @@ export interface ProjectorDeps {
 const LOCK = "pg_try_advisory_lock(hashtext('chat-backend:projection'), hashtext($1))";
 const UNLOCK = "pg_advisory_unlock(hashtext('chat-backend:projection'), hashtext($1))";
 
-const SAVE_CHECKPOINTS = {
-  name: 'projections-save-checkpoints',
-  text: `UPDATE projection_checkpoints c SET position = s.next, updated_at = now()
-           FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS s (name, previous, next)
-          WHERE c.name = s.name AND c.position = s.previous`,
-};
-
 class CheckpointMoved extends Error {
   override readonly name = 'CheckpointMoved';
 }
@@ -55,22 +49,10 @@ async function tryLock(leader: pg.PoolClient, names: readonly string[]): Promise
   return won;
 }
 
-async function readCheckpoints(pool: pg.Pool, names: readonly string[]): Promise<Map<string, bigint>> {
-  await pool.query(
-    'INSERT INTO projection_checkpoints (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING',
-    [names],
-  );
-  const { rows } = await pool.query<{ name: string; position: string }>(
-    'SELECT name, position FROM projection_checkpoints WHERE name = ANY ($1)',
-    [names],
-  );
-  return new Map(rows.map((row) => [row.name, BigInt(row.position)]));
-}
-
 /** Follows the log for the projections this process leads until `stop` aborts or a checkpoint moves. */
 async function project(led: readonly Projection[], deps: ProjectorDeps, stop: AbortSignal): Promise<void> {
   const names = led.map((projection) => projection.name);
-  const checkpoints = await readCheckpoints(deps.pool, names);
+  const checkpoints = await startCheckpoints(deps.pool, names);
   const from = [...checkpoints.values()].reduce((low, position) => (position < low ? position : low));
   deps.logger.info({ projections: names, after: from.toString() }, 'projectors started');
   for await (const batch of deps.log.batches(from, stop)) {
@@ -88,15 +70,11 @@ async function project(led: readonly Projection[], deps: ProjectorDeps, stop: Ab
         if (position > previous) moved.set(projection.name, position);
       }
       if (moved.size === 0) return moved;
-      const saved = await client.query({
-        ...SAVE_CHECKPOINTS,
-        values: [
-          [...moved.keys()],
-          [...moved.keys()].map((name) => (checkpoints.get(name) ?? 0n).toString()),
-          [...moved.values()].map(String),
-        ],
-      });
-      if (saved.rowCount !== moved.size) throw new CheckpointMoved('a checkpoint was moved by someone else');
+      const saved = await moveCheckpoints(
+        client,
+        new Map([...moved].map(([name, to]) => [name, { from: checkpoints.get(name) ?? 0n, to }])),
+      );
+      if (!saved) throw new CheckpointMoved('a checkpoint was moved by someone else');
       return moved;
     });
     for (const [name, position] of next) checkpoints.set(name, position);

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { slowestCheckpoint } from '../projections/checkpoints.js';
 
 export interface PositionWatcher {
   /** Resolves true once every read model has applied the log up to `position`, false on timeout. */
@@ -21,18 +22,6 @@ export function createPositionWatcher(options: {
   let polling = false;
   let closed = false;
 
-  async function slowestCheckpoint(): Promise<bigint> {
-    const { rows } = await options.pool.query<{ name: string; position: string }>(
-      'SELECT name, position FROM projection_checkpoints WHERE name = ANY($1)',
-      [options.projections],
-    );
-    if (rows.length < options.projections.length) return 0n;
-    return rows.reduce(
-      (min, row) => (BigInt(row.position) < min ? BigInt(row.position) : min),
-      BigInt(rows[0]!.position),
-    );
-  }
-
   function release(): void {
     for (const waiter of waiters) {
       if (waiter.position <= reached) {
@@ -49,7 +38,7 @@ export function createPositionWatcher(options: {
     try {
       while (waiters.size > 0 && !closed) {
         try {
-          reached = await slowestCheckpoint();
+          reached = await slowestCheckpoint(options.pool, options.projections);
           release();
         } catch {
           // A failed poll is retried; waiters still time out on their own.

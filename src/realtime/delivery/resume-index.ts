@@ -5,6 +5,7 @@ import { isUuid } from '../presence/ephemeral-messages.js';
 import { frameFor } from './frames.js';
 import type { GapReader } from './gap-reader.js';
 import type { RealtimeFrame } from './realtime-frame.js';
+import { checkpointOf } from '../../projections/checkpoints.js';
 
 /*
  * The resume index: per user, the positions of the events whose frames are for them (with the
@@ -105,12 +106,7 @@ export function indexedGapReader(deps: {
 }
 
 async function checkpoint(pool: pg.Pool): Promise<bigint> {
-  const { rows } = await pool.query<{ position: string }>({
-    name: 'resume-index-checkpoint',
-    text: 'SELECT position FROM projection_checkpoints WHERE name = $1',
-    values: [RESUME_INDEX],
-  });
-  return rows[0] ? BigInt(rows[0].position) : 0n;
+  return checkpointOf(pool, RESUME_INDEX);
 }
 
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
