@@ -1,3 +1,4 @@
+// Long because it is the whole REST surface of the API, one short method per route.
 import { request, type RequestOptions } from './http.js';
 import { randomId } from './ids.js';
 import { RealtimeSession, type RealtimeOptions, type SocketConstructor } from './realtime.js';

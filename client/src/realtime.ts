@@ -1,3 +1,4 @@
+// Long because one session owns the socket, its reconnects, resume positions, pings and socket commands.
 import { ApiError } from './errors.js';
 import { backoffDelay, randomId } from './ids.js';
 import type { EventFrame, PresenceFrame, ServerFrame, SocketCommand, TypingFrame } from './wire.js';

@@ -1,3 +1,4 @@
+// Long because the keys' whole life is here: wrapping, the cache, keys made for sealing until stored, lookups, destruction.
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type pg from 'pg';
 import { migrate } from './migrate.js';

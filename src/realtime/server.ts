@@ -1,3 +1,4 @@
+// Long because it wires the node's parts to uWS handlers (upgrade, open, message, drain, close); the parts live in their modules.
 import { App, us_listen_socket_close, us_socket_local_port, type us_listen_socket } from 'uWebSockets.js';
 import { createClientMessageHandler } from './client-messages.js';
 import { createCommandFrameHandler } from './command-frames.js';

@@ -1,3 +1,4 @@
+// Long because each route declares its full TypeBox schemas and documented problems; the logic is in the use cases.
 import { Type } from '@sinclair/typebox';
 import { COMMAND, NoContent, WITH_BODY, problems } from '../../http-docs/openapi.js';
 import { tooManyRequests, unauthorized } from '../../http/problems.js';

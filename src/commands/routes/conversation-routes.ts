@@ -1,3 +1,4 @@
+// Long because each route declares its full TypeBox schemas and documented problems; the logic is in the use cases.
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';

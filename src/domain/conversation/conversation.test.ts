@@ -1,3 +1,4 @@
+// Long because it is the conversation decider's whole specification, one short given/when/then per rule.
 import { describe, expect, it } from 'vitest';
 import { deciderSpec } from '../decider-spec.js';
 import { directConversationId } from './conversation-id.js';

@@ -1,3 +1,4 @@
+// Long because the user aggregate has many commands (registration, verification, profile, password, erasure); each case is short.
 import { assertNever, typeGuard, type Decider } from '../decider.js';
 import { refuse } from '../errors.js';
 import { decideAccountCommand, type AccountCommand } from './decide-account.js';

@@ -1,3 +1,4 @@
+// Long because migrations are append-only: each shipped version of the store's SQL stays as it was.
 import type { Pool } from 'pg';
 
 /** Everything the store owns lives in its own schema, away from the read models. */
