@@ -118,7 +118,9 @@ export function decodedStore<Event extends EventShape>(
       const events = store.subscribeToAll(options);
       return (async function* () {
         for await (const stored of events) {
-          const event = personal ? (await personal.open([stored]))[0]! : stored;
+          // Opened at once when the key is in memory (the common case: a live event this process
+          // sealed or has seen the key of); looked up otherwise.
+          const event = personal ? (personal.openNow(stored) ?? (await personal.open([stored]))[0]!) : stored;
           const decoded = decode(event);
           if (typeof decoded !== 'string') yield decoded;
           else passOver(event, decoded);

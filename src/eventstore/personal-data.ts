@@ -51,6 +51,8 @@ export interface PersonalDataSeal {
   ): Promise<AppendResult>;
   /** Opens the events' personal fields; those of types `opens` leaves out read as erased. */
   open(events: readonly RecordedEvent[], opens?: ReadonlySet<string>): Promise<RecordedEvent[]>;
+  /** Opens one event at once if its key is known in memory; undefined when it must be looked up. */
+  openNow(event: RecordedEvent): RecordedEvent | undefined;
 }
 
 interface SealedMark {
@@ -174,6 +176,35 @@ export function personalDataSeal(
     return write(sealed, []);
   };
 
+  const forgetErased = (events: readonly RecordedEvent[]) => {
+    for (const event of events) {
+      const erasure = rules.erasureOf(event.type);
+      if (erasure) keys.forget(erasure(event.data));
+    }
+  };
+
+  /** The event with its sealed fields opened by `key` (null or undefined: destroyed, unknown). */
+  const openWith = (event: RecordedEvent, mark: SealedMark | undefined, key: Buffer | null | undefined) => {
+    if (!mark) return event;
+    const erasedValues = rules.personalOf(event.type)?.fields ?? {};
+    const data: Record<string, unknown> = { ...event.data };
+    for (const field of mark.fields) {
+      const value = data[field];
+      if (typeof value !== 'string') continue;
+      const opened = key ? openField(key, mark.subject, field, value) : undefined;
+      if (key && opened === undefined) {
+        logger.error(
+          { type: event.type, position: event.position.toString(), field },
+          'a sealed field does not open with its key; read as erased',
+        );
+      }
+      data[field] = opened ?? erasedValues[field] ?? '';
+    }
+    // Readers past the boundary see the event as it was appended: the mark is the boundary's.
+    const { [PERSONAL]: _mark, ...metadata } = event.metadata;
+    return { ...event, data, metadata };
+  };
+
   return {
     async append(events, write) {
       try {
@@ -190,33 +221,19 @@ export function personalDataSeal(
       const subjects = marks.flatMap((mark, index) =>
         mark && (!opens || opens.has(events[index]!.type)) ? [mark.subject] : [],
       );
-      for (const event of events) {
-        const erasure = rules.erasureOf(event.type);
-        if (erasure) keys.forget(erasure(event.data));
-      }
+      forgetErased(events);
       const opening = subjects.length > 0 ? await keys.keysForOpening(subjects) : new Map<string, null>();
-      return events.map((event, index) => {
-        const mark = marks[index];
-        if (!mark) return event;
-        const key = opening.get(mark.subject) ?? null;
-        const erasedValues = rules.personalOf(event.type)?.fields ?? {};
-        const data: Record<string, unknown> = { ...event.data };
-        for (const field of mark.fields) {
-          const value = data[field];
-          if (typeof value !== 'string') continue;
-          const opened = key ? openField(key, mark.subject, field, value) : undefined;
-          if (key && opened === undefined) {
-            logger.error(
-              { type: event.type, position: event.position.toString(), field },
-              'a sealed field does not open with its key; read as erased',
-            );
-          }
-          data[field] = opened ?? erasedValues[field] ?? '';
-        }
-        // Readers past the boundary see the event as it was appended: the mark is the boundary's.
-        const { [PERSONAL]: _mark, ...metadata } = event.metadata;
-        return { ...event, data, metadata };
-      });
+      return events.map((event, index) =>
+        openWith(event, marks[index], opening.get(marks[index]?.subject ?? '')),
+      );
+    },
+
+    openNow(event) {
+      const mark = sealedMark(event.metadata);
+      forgetErased([event]);
+      if (!mark) return event;
+      const key = keys.keyNow(mark.subject);
+      return key === undefined ? undefined : openWith(event, mark, key);
     },
   };
 }

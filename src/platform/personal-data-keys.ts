@@ -43,6 +43,8 @@ export interface PersonalDataKeys {
     subjects: readonly string[],
     options?: { readonly absentIsUnknown?: boolean },
   ): Promise<ReadonlyMap<string, Buffer | null>>;
+  /** The subject's key if this process holds it (null: destroyed); undefined when it must be looked up. */
+  keyNow(subject: string): Buffer | null | undefined;
   /** Destroys a subject's key, or every key of an owner (and those it would get later). */
   destroy(target: ErasureTarget): Promise<void>;
   /** Forgets cached keys another process destroyed (its erasure event reached this one). */
@@ -303,6 +305,11 @@ export async function openPersonalDataKeys(
       if (!lookUpOptions.absentIsUnknown)
         for (const subject of missing) if (!keys.has(subject)) keys.set(subject, null);
       return keys;
+    },
+
+    keyNow(subject) {
+      const cached = cache.get(subject);
+      return cached ? cached.key : pending.get(subject)?.key;
     },
 
     async destroy(target) {
