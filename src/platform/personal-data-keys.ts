@@ -12,8 +12,7 @@ import { trimOldest } from './bounded-map.js';
  *
  * A subject has an owner (a message's sender; a user owns their profile): erasing an owner
  * destroys all their subjects' keys at once, and keys asked for later on their behalf are born
- * destroyed. The keys are stored wrapped (AES-256-GCM) under the master key from the config, with
- * the subject as associated data, so that a row moved to another subject does not open.
+ * destroyed. The keys are stored wrapped under the master key from the config (see `keyWrapper`).
  */
 export interface PersonalDataKeys {
   /**
@@ -90,8 +89,6 @@ const migrations = [
 
 /** Keys kept in memory; a miss costs one query (keys are 32 bytes, so this is a few MB). */
 const CACHE_SIZE = 50_000;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 
 export class MasterKeyMismatchError extends Error {
   override readonly name = 'MasterKeyMismatchError';
@@ -102,22 +99,34 @@ export class MasterKeyMismatchError extends Error {
   }
 }
 
-function wrap(masterKey: Buffer, subject: string, key: Buffer): Buffer {
-  const iv = randomPiece(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', masterKey, iv).setAAD(Buffer.from(subject));
-  const sealed = Buffer.concat([cipher.update(key), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), sealed]);
+/**
+ * Keys are stored wrapped under the master key: AES-256 on each 16-byte block of the (random)
+ * key, then on a fixed check block, with one cipher context for the life of the process (a
+ * context per key cost more than the rest of sealing a message). The check block is what tells a
+ * wrong master key from a right one; a key is random, so its blocks reveal nothing, and the
+ * ciphertext it seals names its subject itself (see personal-data.ts), so a row moved to another
+ * subject opens nothing.
+ */
+const CHECK_BLOCK = Buffer.from('personal-data-k1', 'latin1');
+const WRAPPED_BYTES = 48;
+
+interface KeyWrapper {
+  wrap(key: Buffer): Buffer;
+  unwrap(wrapped: Buffer): Buffer;
 }
 
-function unwrap(masterKey: Buffer, subject: string, wrapped: Buffer): Buffer {
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', masterKey, wrapped.subarray(0, IV_BYTES))
-      .setAAD(Buffer.from(subject))
-      .setAuthTag(wrapped.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-    return Buffer.concat([decipher.update(wrapped.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
-  } catch {
-    throw new MasterKeyMismatchError();
-  }
+function keyWrapper(masterKey: Buffer): KeyWrapper {
+  const encrypt = createCipheriv('aes-256-ecb', masterKey, null).setAutoPadding(false);
+  const decrypt = createDecipheriv('aes-256-ecb', masterKey, null).setAutoPadding(false);
+  return {
+    wrap: (key) => encrypt.update(Buffer.concat([key, CHECK_BLOCK])),
+    unwrap(wrapped) {
+      if (wrapped.length !== WRAPPED_BYTES) throw new MasterKeyMismatchError();
+      const plain = decrypt.update(wrapped);
+      if (!plain.subarray(32).equals(CHECK_BLOCK)) throw new MasterKeyMismatchError();
+      return plain.subarray(0, 32);
+    },
+  };
 }
 
 /** Creates the table if needed and returns the keys of this database, wrapped under `masterKey`. */
@@ -133,6 +142,7 @@ export async function openPersonalDataKeys(
   } = {},
 ): Promise<PersonalDataKeys> {
   await migrate(pool, 'personal-data', migrations);
+  const wrapper = keyWrapper(masterKey);
   const cache = new Map<string, { key: Buffer | null; owner: string }>();
   const erasedOwners = new Set<string>();
   /** Keys made for sealing whose append has not ended: a second seal of the subject reuses them. */
@@ -154,7 +164,7 @@ export async function openPersonalDataKeys(
   };
   const create = (subject: string, owner: string) => {
     const key = randomPiece(32);
-    const row: SealingKey = { subject, owner, wrappedKey: wrap(masterKey, subject, key) };
+    const row: SealingKey = { subject, owner, wrappedKey: wrapper.wrap(key) };
     unwrapped.set(row, key);
     pending.set(subject, { key, row });
     return { key, row };
@@ -298,7 +308,7 @@ export async function openPersonalDataKeys(
         },
       );
       for (const row of rows) {
-        const key = row.wrapped_key === null ? null : unwrap(masterKey, row.subject_id, row.wrapped_key);
+        const key = row.wrapped_key === null ? null : wrapper.unwrap(row.wrapped_key);
         remember(row.subject_id, row.owner_id, key);
         keys.set(row.subject_id, cache.get(row.subject_id)!.key);
       }
