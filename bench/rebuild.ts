@@ -7,7 +7,7 @@ import { openLog } from '../src/log.js';
 import { openPersonalDataKeys } from '../src/platform/personal-data-keys.js';
 import { allProjections } from '../src/projections/all-projections.js';
 import { rebuildProjection } from '../src/projections/rebuild.js';
-import { migrateReadModels } from '../src/projections/schema.js';
+import { migrateReadModels } from '../src/read-models/migrations.js';
 import { withDatabase } from './support/database.js';
 import { printTable } from './support/table.js';
 

@@ -6,6 +6,7 @@ import { openLog, type LogStore } from '../src/log.js';
 import { createPostgresEventStore } from '../src/eventstore/postgres/index.js';
 import { frameFor } from '../src/realtime/delivery/frames.js';
 import { logScanGapReader } from '../src/realtime/delivery/gap-reader.js';
+import { checkpointPositions, setCheckpoint } from '../src/read-models/checkpoints.js';
 import { signUp } from './support/client.js';
 import { withDatabase } from './support/database.js';
 import { appendForeignBacklog } from './support/foreign-backlog.js';
@@ -116,7 +117,7 @@ async function indexInBulk(pool: pg.Pool, since: bigint, head: bigint): Promise<
      ON CONFLICT DO NOTHING`,
     [since.toString()],
   );
-  await pool.query('UPDATE projection_checkpoints SET position = $1', [head.toString()]);
+  for (const name of (await checkpointPositions(pool)).keys()) await setCheckpoint(pool, name, head);
   await pool.query('VACUUM ANALYZE user_event_positions');
 }
 

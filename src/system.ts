@@ -48,7 +48,7 @@ import { createTokenService } from './platform/tokens.js';
 import { webPageRoutes } from './http/web-page.js';
 import { allProjections } from './projections/all-projections.js';
 import { startProjectors, type RunningProjectors } from './projections/runner.js';
-import { migrateReadModels } from './projections/schema.js';
+import { migrateReadModels } from './read-models/migrations.js';
 import { accountQueries } from './read-api/account-queries.js';
 import { contactQueries } from './read-api/contact-queries.js';
 import { conversationDetailQuery } from './read-api/conversation-detail-query.js';

@@ -3,9 +3,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import { InvalidPositionError } from '../eventstore/errors.js';
 import type { EventStore } from '../eventstore/port.js';
+import { checkpointPositions } from '../read-models/checkpoints.js';
 import { problems } from '../http-docs/openapi.js';
 import type { HttpApp } from './http-app.js';
-import { readCheckpoints, slowestOf } from '../projections/checkpoints.js';
 
 export interface HealthDeps {
   readonly store: EventStore;
@@ -42,9 +42,12 @@ async function check(
  * slowest checkpoint finds the position a projection must have reached.
  */
 async function projectionsBehind(deps: HealthDeps): Promise<string | undefined> {
-  const checkpoints = await readCheckpoints(deps.pool, deps.projections);
-  const checkpoint = (name: string) => checkpoints.get(name)?.position ?? 0n;
-  const slowest = slowestOf(deps.projections.map(checkpoint));
+  const positions = await checkpointPositions(deps.pool, deps.projections);
+  const checkpoint = (name: string) => positions.get(name) ?? 0n;
+  const slowest = deps.projections.reduce(
+    (min, name) => (checkpoint(name) < min ? checkpoint(name) : min),
+    checkpoint(deps.projections[0] ?? ''),
+  );
   const ahead = await deps.store
     .readAll({ after: slowest, maxCount: deps.maxProjectionLag + 1 })
     .catch((error: unknown) => {

@@ -2,8 +2,8 @@ import type pg from 'pg';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { InvalidPositionError } from '../eventstore/errors.js';
 import type { EventStore } from '../eventstore/port.js';
+import { checkpointPositions } from '../read-models/checkpoints.js';
 import type { HttpApp } from './http-app.js';
-import { readCheckpoints } from '../projections/checkpoints.js';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -135,7 +135,7 @@ const LAG_COUNT_LIMIT = 1000;
 async function projectionLags(deps: { store: EventStore; pool: pg.Pool }): Promise<Map<string, number>> {
   const counted = new Map<bigint, number | undefined>();
   const lags = new Map<string, number>();
-  for (const [name, { position }] of await readCheckpoints(deps.pool)) {
+  for (const [name, position] of await checkpointPositions(deps.pool)) {
     if (!counted.has(position)) {
       const ahead = await deps.store
         .readAll({ after: position, maxCount: LAG_COUNT_LIMIT })
@@ -179,8 +179,8 @@ export function registerLogGauges(metrics: Metrics, deps: { store: EventStore; p
     labelNames: ['projection'],
     registers: [metrics.registry],
     async collect() {
-      for (const [name, { position }] of await readCheckpoints(deps.pool)) {
-        this.set({ projection: name }, Number(position));
+      for (const [projection, position] of await checkpointPositions(deps.pool)) {
+        this.set({ projection }, Number(position));
       }
     },
   });

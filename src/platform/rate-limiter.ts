@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import type { Migration } from './migrate.js';
 
 /** At most `limit` hits per key in a fixed window of `windowSeconds`, starting at the first hit. */
 export interface RateRule {
@@ -26,6 +27,23 @@ export interface RateLimiter {
   /** Whether the key is remembered. */
   isMarked(key: string): Promise<boolean>;
 }
+
+/**
+ * The counters' table: fixed-window counters shared by every API process (login and mail limits).
+ * Applied with the read-model migrations (read-models/migrations.ts), once by id and never
+ * compared again, so its text, spacing included, stays as it is.
+ */
+export const rateLimitCountersMigration: Migration = {
+  id: '002-accounts',
+  sql: `
+      CREATE TABLE rate_limit_counters (
+        key text PRIMARY KEY,
+        hits integer NOT NULL,
+        window_ends_at timestamptz NOT NULL
+      );
+      CREATE INDEX rate_limit_counters_by_window_end ON rate_limit_counters (window_ends_at);
+    `,
+};
 
 /** Expired rows are swept after this many hits, so the table stays small without a timer. */
 const SWEEP_EVERY = 500;

@@ -1,6 +1,6 @@
 import type { LoggedEvent } from '../log.js';
 import type pg from 'pg';
-import type { Projection } from './projection.js';
+import type { Projection } from '../read-models/projection.js';
 
 /**
  * Applies the events of `batch` past `checkpoint` that the projection handles, within the caller's

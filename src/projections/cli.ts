@@ -8,9 +8,9 @@ import type { Logger } from '../platform/logger.js';
 import { allProjections, projectionNamed } from './all-projections.js';
 import { RebuildAlreadyRunning, rebuildProjection } from './rebuild.js';
 import { progressReporter } from './rebuild-progress.js';
-import { migrateReadModels } from './schema.js';
+import { checkpointStatus } from '../read-models/checkpoints.js';
+import { migrateReadModels } from '../read-models/migrations.js';
 import { shadowPositions } from './shadow.js';
-import { readCheckpoints, type Checkpoint } from './checkpoints.js';
 
 /** A command line the program does not understand: answered with what it does understand, exit 2. */
 export class UsageError extends Error {
@@ -21,6 +21,8 @@ export class UsageError extends Error {
 export class CommandFailed extends Error {
   override readonly name = 'CommandFailed';
 }
+
+type Checkpoints = Awaited<ReturnType<typeof checkpointStatus>>;
 
 /** How far `status` counts the events a projection is behind; past it, it says "more than". */
 const LAG_LIMIT = 10_000;
@@ -56,7 +58,7 @@ export async function projectionsCommand(
   const openStore = async () => (store = await createEventStore({ url: config.eventStoreUrl, logger }));
   try {
     if (projection === undefined) {
-      const checkpoints = await checkpointsOrAdvice(pool);
+      const checkpoints = await readCheckpoints(pool);
       process.stdout.write(await statusTable(pool, await openStore(), checkpoints));
       return;
     }
@@ -92,9 +94,9 @@ export async function projectionsCommand(
   }
 }
 
-async function checkpointsOrAdvice(pool: pg.Pool): Promise<Map<string, Checkpoint>> {
+async function readCheckpoints(pool: pg.Pool): Promise<Checkpoints> {
   try {
-    return await readCheckpoints(pool);
+    return await checkpointStatus(pool);
   } catch (error) {
     if ((error as { code?: unknown }).code === '42P01') {
       throw new CommandFailed('no read models in this database yet: run `migrate` (or start the system)');
@@ -104,11 +106,7 @@ async function checkpointsOrAdvice(pool: pg.Pool): Promise<Map<string, Checkpoin
 }
 
 /** Each projection's checkpoint, how many events it is behind the head, and any rebuild under way. */
-async function statusTable(
-  pool: pg.Pool,
-  store: EventStore,
-  checkpoints: ReadonlyMap<string, Checkpoint>,
-): Promise<string> {
+async function statusTable(pool: pg.Pool, store: EventStore, checkpoints: Checkpoints): Promise<string> {
   const [head, shadows] = await Promise.all([store.headPosition(), shadowPositions(pool, allProjections)]);
   const table = [['projection', 'position', 'behind', 'updated', 'rebuild']];
   // Projections led together share a checkpoint: one read each position.

@@ -4,7 +4,8 @@ import type { LogStore, LoggedEvent } from '../log.js';
 import { migrateStoreIdentity, recordProjectionStore } from '../eventstore/store-identity.js';
 import { inTransaction } from '../platform/transactions.js';
 import { applyPast } from './apply-batch.js';
-import type { Projection } from './projection.js';
+import { setCheckpoint } from '../read-models/checkpoints.js';
+import type { Projection } from '../read-models/projection.js';
 import {
   analyzeShadow,
   lockLiveTables,
@@ -14,7 +15,6 @@ import {
   useShadow,
   type Shadow,
 } from './shadow.js';
-import { setCheckpoint } from './checkpoints.js';
 
 /*
  * Blue/green rebuild: the log is replayed into shadow tables (see shadow.ts) in batches, each its

@@ -5,8 +5,8 @@ import type { Logger } from '../platform/logger.js';
 import { withEventsSpan, type Tracing } from '../platform/tracing.js';
 import { inTransaction } from '../platform/transactions.js';
 import { applyPast } from './apply-batch.js';
-import type { Projection } from './projection.js';
-import { moveCheckpoints, startCheckpoints } from './checkpoints.js';
+import { moveCheckpoints, openCheckpoints } from '../read-models/checkpoints.js';
+import type { Projection } from '../read-models/projection.js';
 
 export interface ProjectorDeps {
   /** The process's one reader of the log. */
@@ -52,12 +52,12 @@ async function tryLock(leader: pg.PoolClient, names: readonly string[]): Promise
 /** Follows the log for the projections this process leads until `stop` aborts or a checkpoint moves. */
 async function project(led: readonly Projection[], deps: ProjectorDeps, stop: AbortSignal): Promise<void> {
   const names = led.map((projection) => projection.name);
-  const checkpoints = await startCheckpoints(deps.pool, names);
+  const checkpoints = await openCheckpoints(deps.pool, names);
   const from = [...checkpoints.values()].reduce((low, position) => (position < low ? position : low));
   deps.logger.info({ projections: names, after: from.toString() }, 'projectors started');
   for await (const batch of deps.log.batches(from, stop)) {
     const next = await inTransaction(deps.pool, async (client) => {
-      const moved = new Map<string, bigint>();
+      const moved = new Map<string, { from: bigint; to: bigint }>();
       for (const projection of led) {
         const previous = checkpoints.get(projection.name) ?? 0n;
         const position = await withEventsSpan(
@@ -67,17 +67,15 @@ async function project(led: readonly Projection[], deps: ProjectorDeps, stop: Ab
           { 'chat.projection': projection.name },
           () => applyPast(client, projection, previous, batch),
         );
-        if (position > previous) moved.set(projection.name, position);
+        if (position > previous) moved.set(projection.name, { from: previous, to: position });
       }
       if (moved.size === 0) return moved;
-      const saved = await moveCheckpoints(
-        client,
-        new Map([...moved].map(([name, to]) => [name, { from: checkpoints.get(name) ?? 0n, to }])),
-      );
-      if (!saved) throw new CheckpointMoved('a checkpoint was moved by someone else');
+      if (!(await moveCheckpoints(client, moved))) {
+        throw new CheckpointMoved('a checkpoint was moved by someone else');
+      }
       return moved;
     });
-    for (const [name, position] of next) checkpoints.set(name, position);
+    for (const [name, { to }] of next) checkpoints.set(name, to);
   }
 }
 

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { inTransaction } from '../platform/transactions.js';
-import type { Projection } from './projection.js';
-import { readModelMigrations } from './schema.js';
+import type { Projection } from '../read-models/projection.js';
+import { readModelMigrations } from '../read-models/migrations.js';
 
 /*
  * A rebuild writes into shadow tables: the projection's own tables, made by the same migrations in

@@ -4,6 +4,7 @@ import { MinPositionHeaders, QUERY, problems } from '../http-docs/openapi.js';
 import { refuse } from '../domain/errors.js';
 import { caller } from '../http/authenticate.js';
 import type { HttpApp } from '../http/http-app.js';
+import { accountOf, usersByPrefix } from '../read-models/users/queries.js';
 import { Limit, UserSummary } from './schemas.js';
 
 export const Me = Type.Object(
@@ -16,8 +17,6 @@ export const Me = Type.Object(
   },
   { description: 'Your account' },
 );
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
 
 export function accountQueries(deps: { pool: pg.Pool }) {
   return async (app: HttpApp) => {
@@ -63,18 +62,14 @@ export function accountQueries(deps: { pool: pg.Pool }) {
         },
       },
       async (request) => {
-        const { rows } = await deps.pool.query(
-          `SELECT user_id AS "userId", username, email, display_name AS "displayName",
-             email_verified AS "emailVerified" FROM users WHERE user_id = $1`,
-          [caller(request).userId],
-        );
-        if (!rows[0]) {
+        const account = await accountOf(deps.pool, caller(request).userId);
+        if (!account) {
           throw refuse(
             'user_not_found',
             'no such user yet; retry with X-Min-Position for a fresh registration',
           );
         }
-        return rows[0];
+        return account;
       },
     );
 
@@ -102,12 +97,12 @@ export function accountQueries(deps: { pool: pg.Pool }) {
       },
       async (request) => {
         const prefix = request.query.query.trim().toLowerCase();
-        const { rows } = await deps.pool.query(
-          `SELECT user_id AS "userId", username, display_name AS "displayName" FROM users
-           WHERE username LIKE $1 AND user_id <> $2 ORDER BY username LIMIT $3`,
-          [`${escapeLike(prefix)}%`, caller(request).userId, request.query.limit],
-        );
-        return { items: rows };
+        const items = await usersByPrefix(deps.pool, {
+          prefix,
+          excluding: caller(request).userId,
+          limit: request.query.limit,
+        });
+        return { items };
       },
     );
   };

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { MinPositionHeaders, QUERY, problems } from '../http-docs/openapi.js';
 import { caller } from '../http/authenticate.js';
 import type { HttpApp } from '../http/http-app.js';
+import { contactsOf } from '../read-models/contacts/queries.js';
 
 export const Contact = Type.Object({
   userId: Type.String(),
@@ -29,17 +30,7 @@ export function contactQueries(deps: { pool: pg.Pool }) {
         },
       },
       async (request) => {
-        const { rows } = await deps.pool.query<{
-          userId: string;
-          username: string;
-          displayName: string;
-          addedAt: Date;
-        }>(
-          `SELECT c.contact_id AS "userId", u.username, u.display_name AS "displayName", c.added_at AS "addedAt"
-           FROM contacts c JOIN users u ON u.user_id = c.contact_id
-           WHERE c.owner_id = $1 ORDER BY u.username`,
-          [caller(request).userId],
-        );
+        const rows = await contactsOf(deps.pool, caller(request).userId);
         return { items: rows.map((row) => ({ ...row, addedAt: row.addedAt.toISOString() })) };
       },
     );

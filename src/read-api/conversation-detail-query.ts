@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { caller } from '../http/authenticate.js';
 import { MinPositionHeaders, QUERY, problems } from '../http-docs/openapi.js';
 import type { HttpApp } from '../http/http-app.js';
+import { conversationOf, membersWithReceipts } from '../read-models/conversations/queries.js';
 import { LastMessage, lastMessageOf, requireMember } from './conversation-queries.js';
 
 const Member = Type.Object({
@@ -54,49 +55,15 @@ export function conversationDetailQuery(deps: { pool: pg.Pool }) {
         const me = caller(request).userId;
         await requireMember(deps.pool, conversationId, me);
         const [conversation, members] = await Promise.all([
-          deps.pool.query<{
-            kind: 'direct' | 'group';
-            title: string | null;
-            unreadCount: number;
-            lastMessageId: string | null;
-            lastMessageSenderId: string | null;
-            lastMessageBody: string | null;
-            lastMessageSentAt: Date | null;
-            lastMessagePosition: string | null;
-            lastMessageDeleted: boolean;
-            lastMessageHidden: boolean;
-          }>(
-            `SELECT c.kind, c.title, m.unread_count AS "unreadCount", c.last_message_id AS "lastMessageId",
-               c.last_message_sender_id AS "lastMessageSenderId", c.last_message_body AS "lastMessageBody",
-               c.last_message_sent_at AS "lastMessageSentAt", c.last_message_position AS "lastMessagePosition",
-               c.last_message_deleted AS "lastMessageDeleted",
-               c.kind = 'group' AND EXISTS (
-                 SELECT FROM blocks b WHERE b.blocker_id = $2 AND b.blocked_id = c.last_message_sender_id
-               ) AS "lastMessageHidden"
-             FROM conversations c JOIN conversation_members m ON m.conversation_id = c.conversation_id AND m.user_id = $2
-             WHERE c.conversation_id = $1`,
-            [conversationId, me],
-          ),
-          deps.pool.query<{
-            userId: string;
-            username: string;
-            displayName: string;
-            lastReadMessageId: string | null;
-          }>(
-            `SELECT m.user_id AS "userId", u.username, u.display_name AS "displayName",
-               CASE WHEN m.user_id = $2 THEN m.last_read_message_id ELSE m.shared_read_message_id END
-                 AS "lastReadMessageId"
-             FROM conversation_members m JOIN users u USING (user_id)
-             WHERE m.conversation_id = $1 ORDER BY u.username`,
-            [conversationId, me],
-          ),
+          conversationOf(deps.pool, conversationId, me),
+          membersWithReceipts(deps.pool, conversationId, me),
         ]);
-        const row = conversation.rows[0]!;
+        const row = conversation!;
         return {
           conversationId,
           kind: row.kind,
           title: row.title,
-          members: members.rows,
+          members,
           lastMessage: lastMessageOf(row),
           unreadCount: row.unreadCount,
         };

@@ -4,6 +4,13 @@ import { MinPositionHeaders, QUERY, problems } from '../http-docs/openapi.js';
 import { refuse } from '../domain/errors.js';
 import { caller } from '../http/authenticate.js';
 import type { HttpApp } from '../http/http-app.js';
+import {
+  conversationsOf,
+  membersOf,
+  membershipOf,
+  type LastMessageColumns,
+} from '../read-models/conversations/queries.js';
+import { messagesPage } from '../read-models/history/queries.js';
 import { Cursor, Limit, Position, UserSummary } from './schemas.js';
 
 export const LastMessage = Type.Object({
@@ -32,41 +39,11 @@ export const MessageItem = Type.Object({
   position: Position,
 });
 
-interface ConversationRow {
-  conversationId: string;
-  kind: 'direct' | 'group';
-  title: string | null;
-  activityPosition: string;
-  unreadCount: number;
-  lastMessageId: string | null;
-  lastMessageSenderId: string | null;
-  lastMessageBody: string | null;
-  lastMessageSentAt: Date | null;
-  lastMessagePosition: string | null;
-  lastMessageDeleted: boolean;
-  lastMessageHidden: boolean;
-}
-
 /** 403 for a conversation the caller is not a member of, 404 for one that does not exist. */
 export async function requireMember(pool: pg.Pool, conversationId: string, userId: string): Promise<void> {
-  const { rows } = await pool.query<{ member: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM conversation_members WHERE conversation_id = $1 AND user_id = $2) AS member
-     FROM conversations WHERE conversation_id = $1`,
-    [conversationId, userId],
-  );
-  if (!rows[0]) throw refuse('conversation_not_found', 'no such conversation');
-  if (!rows[0].member) throw refuse('not_a_member', 'you are not a member of this conversation');
-}
-
-/** The columns of a conversation's last message, as both conversation queries select them. */
-export interface LastMessageColumns {
-  readonly lastMessageId: string | null;
-  readonly lastMessageSenderId: string | null;
-  readonly lastMessageBody: string | null;
-  readonly lastMessageSentAt: Date | null;
-  readonly lastMessagePosition: string | null;
-  readonly lastMessageDeleted: boolean;
-  readonly lastMessageHidden: boolean;
+  const membership = await membershipOf(pool, conversationId, userId);
+  if (!membership) throw refuse('conversation_not_found', 'no such conversation');
+  if (!membership.member) throw refuse('not_a_member', 'you are not a member of this conversation');
 }
 
 /** The conversation's last message as the caller may see it, or null. */
@@ -113,40 +90,22 @@ export function conversationQueries(deps: { pool: pg.Pool }) {
       },
       async (request) => {
         const { limit, cursor } = request.query;
-        const { rows } = await deps.pool.query<ConversationRow>(
-          `SELECT c.conversation_id AS "conversationId", c.kind, c.title, c.activity_position AS "activityPosition",
-             m.unread_count AS "unreadCount", c.last_message_id AS "lastMessageId",
-             c.last_message_sender_id AS "lastMessageSenderId", c.last_message_body AS "lastMessageBody",
-             c.last_message_sent_at AS "lastMessageSentAt", c.last_message_position AS "lastMessagePosition",
-             c.last_message_deleted AS "lastMessageDeleted",
-             -- In a group, the blocker sees nothing of the blocked user's messages (a direct
-             -- conversation keeps its history; no new message can come through a block).
-             c.kind = 'group' AND EXISTS (
-               SELECT FROM blocks b WHERE b.blocker_id = $1 AND b.blocked_id = c.last_message_sender_id
-             ) AS "lastMessageHidden"
-           FROM conversation_members m JOIN conversations c USING (conversation_id)
-           WHERE m.user_id = $1 AND ($2::bigint IS NULL OR c.activity_position < $2::bigint)
-           ORDER BY c.activity_position DESC LIMIT $3`,
-          [caller(request).userId, cursor ?? null, limit + 1],
-        );
+        const rows = await conversationsOf(deps.pool, {
+          userId: caller(request).userId,
+          before: cursor ?? null,
+          limit: limit + 1,
+        });
         const page = rows.slice(0, limit);
-        const members = await deps.pool.query<{
-          conversationId: string;
-          userId: string;
-          username: string;
-          displayName: string;
-        }>(
-          `SELECT m.conversation_id AS "conversationId", m.user_id AS "userId", u.username, u.display_name AS "displayName"
-           FROM conversation_members m JOIN users u USING (user_id)
-           WHERE m.conversation_id = ANY($1::uuid[]) ORDER BY u.username`,
-          [page.map((row) => row.conversationId)],
+        const members = await membersOf(
+          deps.pool,
+          page.map((row) => row.conversationId),
         );
         return {
           items: page.map((row) => ({
             conversationId: row.conversationId,
             kind: row.kind,
             title: row.title,
-            members: members.rows
+            members: members
               .filter((member) => member.conversationId === row.conversationId)
               .map(({ userId, username, displayName }) => ({ userId, username, displayName })),
             lastMessage: lastMessageOf(row),
@@ -188,26 +147,12 @@ export function conversationQueries(deps: { pool: pg.Pool }) {
         const { conversationId } = request.params;
         const { limit, before } = request.query;
         await requireMember(deps.pool, conversationId, caller(request).userId);
-        const { rows } = await deps.pool.query<{
-          messageId: string;
-          senderId: string;
-          body: string | null;
-          sentAt: Date;
-          editedAt: Date | null;
-          deleted: boolean;
-          position: string;
-        }>(
-          `SELECT message_id AS "messageId", sender_id AS "senderId", body, sent_at AS "sentAt",
-             edited_at AS "editedAt", deleted, position
-           FROM messages
-           WHERE conversation_id = $1 AND ($2::bigint IS NULL OR position < $2::bigint)
-             AND NOT EXISTS (
-               SELECT FROM blocks b JOIN conversations c ON c.conversation_id = $1 AND c.kind = 'group'
-                WHERE b.blocker_id = $4 AND b.blocked_id = messages.sender_id
-             )
-           ORDER BY position DESC LIMIT $3`,
-          [conversationId, before ?? null, limit + 1, caller(request).userId],
-        );
+        const rows = await messagesPage(deps.pool, {
+          conversationId,
+          viewerId: caller(request).userId,
+          before: before ?? null,
+          limit: limit + 1,
+        });
         const page = rows.slice(0, limit);
         return {
           items: page.map((row) => ({

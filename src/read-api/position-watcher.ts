@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { slowestCheckpoint } from '../projections/checkpoints.js';
+import { checkpointPositions } from '../read-models/checkpoints.js';
 
 export interface PositionWatcher {
   /** Resolves true once every read model has applied the log up to `position`, false on timeout. */
@@ -22,6 +22,12 @@ export function createPositionWatcher(options: {
   let polling = false;
   let closed = false;
 
+  async function slowestCheckpoint(): Promise<bigint> {
+    const positions = [...(await checkpointPositions(options.pool, options.projections)).values()];
+    if (positions.length < options.projections.length) return 0n;
+    return positions.reduce((min, position) => (position < min ? position : min), positions[0]!);
+  }
+
   function release(): void {
     for (const waiter of waiters) {
       if (waiter.position <= reached) {
@@ -38,7 +44,7 @@ export function createPositionWatcher(options: {
     try {
       while (waiters.size > 0 && !closed) {
         try {
-          reached = await slowestCheckpoint(options.pool, options.projections);
+          reached = await slowestCheckpoint();
           release();
         } catch {
           // A failed poll is retried; waiters still time out on their own.

@@ -13,7 +13,7 @@ import type { LoggedEvent } from '../log.js';
 import { PendingAcks } from './delivery/pending-acks.js';
 import { logScanGapReader } from './delivery/gap-reader.js';
 import { resume } from './delivery/resume.js';
-import { indexedGapReader } from './delivery/resume-index.js';
+import { indexedGapReader } from './delivery/indexed-gap-reader.js';
 import { validateOptions, type RealtimeServerDeps } from './server-options.js';
 import { safeFrameFor } from './delivery/safe-frame-for.js';
 import { createUpgradeHandler } from './upgrade.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historyProjection } from '../../src/projections/history-projection.js';
+import { historyProjection } from '../../src/read-models/history/projection.js';
 import { rebuildProjection } from '../../src/projections/rebuild.js';
 import type { RunningSystem } from '../../src/system.js';
 import { httpClient, signUp, type HttpClient } from '../support/http-client.js';

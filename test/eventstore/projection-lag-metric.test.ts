@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventStore } from '../../src/eventstore/port.js';
 import { createPostgresEventStore } from '../../src/eventstore/postgres/index.js';
 import { createMetrics, registerLogGauges } from '../../src/http/metrics.js';
-import { migrateReadModels } from '../../src/projections/schema.js';
+import { setCheckpoint } from '../../src/read-models/checkpoints.js';
+import { migrateReadModels } from '../../src/read-models/migrations.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
 /** The lag a dashboard shows is a count of events, on either store: never head − checkpoint. */
@@ -30,11 +31,10 @@ describe('the projection lag metric', () => {
     const events = Array.from({ length: 3 }, () => ({ id: randomUUID(), type: 'Tested', data: {} }));
     const first = await store.appendToStream('lag-a', events.slice(0, 1));
     const last = await store.appendToStream('lag-b', events.slice(1));
-    await pool.query(
-      `INSERT INTO projection_checkpoints (name, position)
-       VALUES ('behind', $1), ('caught-up', $2), ('fresh', 0), ('other-store', $3)`,
-      [first.position.toString(), last.position.toString(), (2n ** 62n).toString()],
-    );
+    await setCheckpoint(pool, 'behind', first.position);
+    await setCheckpoint(pool, 'caught-up', last.position);
+    await setCheckpoint(pool, 'fresh', 0n);
+    await setCheckpoint(pool, 'other-store', 2n ** 62n);
     const metrics = createMetrics();
     registerLogGauges(metrics, { store, pool });
     const text = await metrics.registry.metrics();

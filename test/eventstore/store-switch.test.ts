@@ -9,7 +9,8 @@ import { createPostgresEventStore } from '../../src/eventstore/postgres/index.js
 import { projectionsFromOtherStores } from '../../src/eventstore/store-identity.js';
 import { allProjections, projectionNamed } from '../../src/projections/all-projections.js';
 import { rebuildProjection } from '../../src/projections/rebuild.js';
-import { migrateReadModels } from '../../src/projections/schema.js';
+import { checkpointPosition } from '../../src/read-models/checkpoints.js';
+import { migrateReadModels } from '../../src/read-models/migrations.js';
 import { openLog } from '../../src/log.js';
 import { startSystem } from '../../src/system.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
@@ -67,13 +68,7 @@ describe('switching event stores', () => {
     return startSystem(config, pino({ level: 'info' }, sink));
   }
 
-  async function checkpoint(name: string): Promise<bigint> {
-    const { rows } = await pool.query<{ position: string }>(
-      'SELECT position FROM projection_checkpoints WHERE name = $1',
-      [name],
-    );
-    return BigInt(rows[0]?.position ?? '0');
-  }
+  const checkpoint = (name: string) => checkpointPosition(pool, name);
 
   async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
     const deadline = Date.now() + 10_000;

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { checkpointPositions } from '../../src/read-models/checkpoints.js';
 import type { RunningSystem } from '../../src/system.js';
 
 /** The first defined value `find` returns, polled; rejects naming `what` after `timeoutMs`. */
@@ -20,11 +21,8 @@ export async function eventually<T>(
 export async function projectionsAtHead(system: Pick<RunningSystem, 'store' | 'pool'>): Promise<void> {
   const head = await system.store.headPosition();
   await eventually(async () => {
-    const { rows } = await system.pool.query<{ behind: number }>(
-      'SELECT count(*)::int AS behind FROM projection_checkpoints WHERE position < $1',
-      [head.toString()],
-    );
-    return rows[0]!.behind === 0 ? true : undefined;
+    const positions = await checkpointPositions(system.pool);
+    return [...positions.values()].every((position) => position >= head) ? true : undefined;
   }, `projections at position ${head}`);
 }
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blocksProjection } from '../../src/projections/blocks-projection.js';
-import { contactsProjection } from '../../src/projections/contacts-projection.js';
-import { usersProjection } from '../../src/projections/users-projection.js';
+import { blocksProjection } from '../../src/read-models/blocks/projection.js';
+import { contactsProjection } from '../../src/read-models/contacts/projection.js';
+import { usersProjection } from '../../src/read-models/users/projection.js';
 import { projectionDb, recorded, type ProjectionDb } from './support.js';
 
 let db: ProjectionDb;

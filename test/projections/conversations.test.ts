@@ -5,8 +5,8 @@ import { conversationDecider } from '../../src/domain/conversation/conversation.
 import type { ConversationEvent } from '../../src/domain/conversation/events.js';
 import type { ConversationState } from '../../src/domain/conversation/state.js';
 import { DomainError } from '../../src/domain/errors.js';
-import { conversationsProjection } from '../../src/projections/conversations-projection.js';
-import { historyProjection } from '../../src/projections/history-projection.js';
+import { conversationsProjection } from '../../src/read-models/conversations/projection.js';
+import { historyProjection } from '../../src/read-models/history/projection.js';
 import { projectionDb, recorded, seededRandom, type ProjectionDb } from './support.js';
 
 let db: ProjectionDb;

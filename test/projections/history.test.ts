@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historyProjection } from '../../src/projections/history-projection.js';
+import { historyProjection } from '../../src/read-models/history/projection.js';
 import { projectionDb, recorded, type ProjectionDb } from './support.js';
 
 let db: ProjectionDb;

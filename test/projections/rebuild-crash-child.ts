@@ -8,8 +8,8 @@ import { createPostgresEventStore } from '../../src/eventstore/postgres/index.js
 import { openLog } from '../../src/log.js';
 import { openPersonalDataKeys } from '../../src/platform/personal-data-keys.js';
 import { loadConfig } from '../../src/platform/config.js';
-import { historyProjection } from '../../src/projections/history-projection.js';
-import type { Projection } from '../../src/projections/projection.js';
+import { historyProjection } from '../../src/read-models/history/projection.js';
+import type { Projection } from '../../src/read-models/projection.js';
 import { rebuildProjection } from '../../src/projections/rebuild.js';
 
 const url = process.env.DATABASE_URL!;

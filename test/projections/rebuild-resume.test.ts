@@ -3,8 +3,9 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conversationsProjection } from '../../src/projections/conversations-projection.js';
-import { historyProjection } from '../../src/projections/history-projection.js';
+import { conversationsProjection } from '../../src/read-models/conversations/projection.js';
+import { historyProjection } from '../../src/read-models/history/projection.js';
+import { checkpointPosition } from '../../src/read-models/checkpoints.js';
 import {
   RebuildAlreadyRunning,
   rebuildProjection,
@@ -93,10 +94,7 @@ describe('a blue/green rebuild', () => {
     expect(progress.at(-1)).toMatchObject({ phase: 'swapped', position });
     expect(position).toBe(BigInt(sent.body.position as string));
     expect(await rebuildSchemas(system.pool)).toEqual([]);
-    const checkpoint = await system.pool.query(
-      "SELECT position FROM projection_checkpoints WHERE name = 'conversations'",
-    );
-    expect(BigInt(checkpoint.rows[0].position)).toBe(position);
+    expect(await checkpointPosition(system.pool, 'conversations')).toBe(position);
 
     expect(await tableRows(system.pool, conversationsProjection)).toEqual(
       await freshReplay(system.store, conversationsProjection),

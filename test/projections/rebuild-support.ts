@@ -2,8 +2,8 @@ import pg from 'pg';
 import type { LogStore, LoggedEvent } from '../../src/log.js';
 import { inTransaction } from '../../src/platform/transactions.js';
 import { applyPast } from '../../src/projections/apply-batch.js';
-import type { Projection } from '../../src/projections/projection.js';
-import { migrateReadModels } from '../../src/projections/schema.js';
+import type { Projection } from '../../src/read-models/projection.js';
+import { migrateReadModels } from '../../src/read-models/migrations.js';
 import { signUp, type HttpClient } from '../support/http-client.js';
 import { createTestDatabase } from '../support/postgres.js';
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resumeIndexProjection } from '../../src/realtime/delivery/resume-index.js';
+import { resumeIndexProjection } from '../../src/read-models/resume-index/projection.js';
+import { frameFor } from '../../src/realtime/delivery/frames.js';
 import { projectionDb, recorded, type ProjectionDb } from './support.js';
 
 describe('the resume index projection', () => {
@@ -56,16 +57,16 @@ describe('the resume index projection', () => {
   ];
 
   it('keeps, per user, the position, stream and revision of every event framed for them', async () => {
-    await db.apply(resumeIndexProjection, log);
+    await db.apply(resumeIndexProjection(frameFor), log);
     expect(await rows()).toEqual(expected);
     const [first] = await db.rows('SELECT stream_name FROM user_event_positions LIMIT 1');
     expect(first?.stream_name).toBe('spec');
   });
 
   it('gives the same rows whatever the batches, and nothing twice when applied again', async () => {
-    await db.reset(resumeIndexProjection);
-    await db.apply(resumeIndexProjection, log, 1);
-    await db.apply(resumeIndexProjection, log);
+    await db.reset(resumeIndexProjection(frameFor));
+    await db.apply(resumeIndexProjection(frameFor), log, 1);
+    await db.apply(resumeIndexProjection(frameFor), log);
     expect(await rows()).toEqual(expected);
   });
 });

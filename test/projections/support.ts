@@ -3,8 +3,8 @@ import pg from 'pg';
 import { catalogCodec } from '../../src/domain/catalog.js';
 import type { LoggedEvent } from '../../src/log.js';
 import { applyPast } from '../../src/projections/apply-batch.js';
-import type { Projection } from '../../src/projections/projection.js';
-import { migrateReadModels } from '../../src/projections/schema.js';
+import type { Projection } from '../../src/read-models/projection.js';
+import { migrateReadModels } from '../../src/read-models/migrations.js';
 import { inTransaction } from '../../src/platform/transactions.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { appendForeignBacklog } from '../../bench/support/foreign-backlog.js';
+import { checkpointPosition } from '../../src/read-models/checkpoints.js';
+import { RESUME_INDEX } from '../../src/read-models/resume-index/projection.js';
 import { signUp } from '../support/http-client.js';
 import { uniqueName, useTestSystem } from '../support/system.js';
 import { realtimeUrl, TestClient } from '../support/ws-client.js';
@@ -13,12 +15,7 @@ import { eventually } from './support/eventually.js';
 const FOREIGN = 40_000;
 const t = useTestSystem({ REALTIME_REPLAY_LIMIT: '30' });
 
-async function indexedUpTo(): Promise<bigint> {
-  const { rows } = await t.system.pool.query<{ position: string }>(
-    "SELECT position FROM projection_checkpoints WHERE name = 'resume_index'",
-  );
-  return BigInt(rows[0]?.position ?? '0');
-}
+const indexedUpTo = () => checkpointPosition(t.system.pool, RESUME_INDEX);
 
 describe('resume after a long absence', () => {
   it(`replays only the user's own events behind ${FOREIGN.toLocaleString('en')} of others`, async () => {

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendForeignBacklog } from '../../bench/support/foreign-backlog.js';
 import type { LogStore } from '../../src/log.js';
+import { setCheckpoint } from '../../src/read-models/checkpoints.js';
 import { frameFor } from '../../src/realtime/delivery/frames.js';
-import { RESUME_INDEX, resumeIndexProjection } from '../../src/realtime/delivery/resume-index.js';
+import { RESUME_INDEX, resumeIndexProjection } from '../../src/read-models/resume-index/projection.js';
 import { TestClient } from '../support/ws-client.js';
 import { createHarness, realtimeUrl, storeWith, type Harness } from './support/harness.js';
 
@@ -37,6 +38,8 @@ async function messageTo(store: LogStore, userId: string, conversationId: string
   return result.position;
 }
 
+const resumeIndex = resumeIndexProjection(frameFor);
+
 /** The resume index as its projection leaves it, up to the head. */
 async function project(store: LogStore): Promise<void> {
   let after = 0n;
@@ -45,20 +48,16 @@ async function project(store: LogStore): Promise<void> {
     if (events.length === 0) break;
     const client = await harness.pool.connect();
     try {
-      await resumeIndexProjection.applyBatch(
+      await resumeIndex.applyBatch(
         client,
-        events.filter((event) => resumeIndexProjection.handles.has(event.type)),
+        events.filter((event) => resumeIndex.handles.has(event.type)),
       );
     } finally {
       client.release();
     }
     after = events.at(-1)!.position;
   }
-  await harness.pool.query(
-    `INSERT INTO projection_checkpoints (name, position) VALUES ($1, $2)
-     ON CONFLICT (name) DO UPDATE SET position = excluded.position`,
-    [RESUME_INDEX, after.toString()],
-  );
+  await setCheckpoint(harness.pool, RESUME_INDEX, after);
 }
 
 describe('the cost of a resume', () => {

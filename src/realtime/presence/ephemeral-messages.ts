@@ -87,8 +87,3 @@ export function ephemeralFrame(message: EphemeralMessage): EphemeralFrame {
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((entry) => typeof entry === 'string');
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** User and conversation ids in the read models are uuids; anything else matches no row there. */
-export const isUuid = (value: string): boolean => UUID.test(value);

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { inTransaction } from '../../platform/transactions.js';
 import { publishEphemeral } from './ephemeral-channel.js';
-import { isUuid } from './ephemeral-messages.js';
+import { isUuid } from '../../platform/uuid.js';
+import { PRESENCE_AUDIENCE } from '../../read-models/contacts/queries.js';
 
 /**
  * The SQL behind cross-node presence (tables in presence-schema.ts). Every change to one user's
@@ -16,16 +17,6 @@ const FOREIGN_KEY_VIOLATION = '23503';
 
 /** Two-key advisory lock: a fixed namespace and the user. Hash collisions only serialise more. */
 const LOCK_USER = "SELECT pg_advisory_xact_lock(hashtext('chat-backend:realtime-presence'), hashtext($1))";
-
-/** Both directions of the contact relation, less anyone on either side of a block. */
-const PRESENCE_AUDIENCE = `
-  SELECT contact_id AS user_id FROM contacts WHERE owner_id = $1::uuid
-  UNION
-  SELECT owner_id FROM contacts WHERE contact_id = $1::uuid
-  EXCEPT
-  SELECT blocked_id FROM blocks WHERE blocker_id = $1::uuid
-  EXCEPT
-  SELECT blocker_id FROM blocks WHERE blocked_id = $1::uuid`;
 
 /**
  * The user's presence audience, returned only when no other node has a row for the user: the

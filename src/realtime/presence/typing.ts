@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Connection } from '../connection.js';
 import { publishEphemeral } from './ephemeral-channel.js';
-import { isUuid } from './ephemeral-messages.js';
+import { isUuid } from '../../platform/uuid.js';
+import { memberIdsOf } from '../../read-models/conversations/queries.js';
 
 export interface TypingLimits {
   /** At most one typing frame per conversation per this many milliseconds, per user. */
@@ -87,11 +88,7 @@ export function createTypingRelay(deps: {
   };
 
   async function relay(userId: string, conversationId: string): Promise<void> {
-    const { rows } = await deps.pool.query<{ user_id: string }>(
-      'SELECT user_id::text FROM conversation_members WHERE conversation_id = $1',
-      [conversationId],
-    );
-    const members = rows.map((row) => row.user_id);
+    const members = await memberIdsOf(deps.pool, conversationId);
     if (!members.includes(userId)) return;
     const to = members.filter((member) => member !== userId);
     if (to.length > 0) await publishEphemeral(deps.pool, { kind: 'typing', conversationId, userId, to });

@@ -7,7 +7,7 @@ import type { LogStore, LoggedEvent } from '../../../src/log.js';
 import { createPostgresEventStore } from '../../../src/eventstore/postgres/index.js';
 import { startSharedLog } from '../../../src/eventstore/shared-log.js';
 import { createTokenService, type TokenService } from '../../../src/platform/tokens.js';
-import { migrateReadModels } from '../../../src/projections/schema.js';
+import { migrateReadModels } from '../../../src/read-models/migrations.js';
 import type { RealtimeFrame } from '../../../src/realtime/delivery/realtime-frame.js';
 import {
   startRealtimeServer,

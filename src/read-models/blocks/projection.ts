@@ -1,4 +1,4 @@
-import { pairProjection } from './pair-projection.js';
+import { pairProjection } from '../pair-projection.js';
 
 /** Who blocks whom: read by the realtime node so that presence never crosses a block, and by queries. */
 export const blocksProjection = pairProjection({

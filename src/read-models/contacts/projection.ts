@@ -1,4 +1,4 @@
-import { pairProjection } from './pair-projection.js';
+import { pairProjection } from '../pair-projection.js';
 
 /** Each user's contact list. */
 export const contactsProjection = pairProjection({

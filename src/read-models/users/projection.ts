@@ -1,6 +1,6 @@
-import { ERASED_DISPLAY_NAME, ERASED_EMAIL } from '../domain/personal-data.js';
-import type { UserRegistered } from '../domain/user/user.js';
-import type { Projection } from './projection.js';
+import { ERASED_DISPLAY_NAME, ERASED_EMAIL } from '../../domain/personal-data.js';
+import type { UserRegistered } from '../../domain/user/user.js';
+import type { Projection } from '../projection.js';
 
 const INSERT = {
   name: 'users-insert',

@@ -1,3 +1,5 @@
+import type { LoggedEvent } from '../log.js';
+
 /** A pair (owner → other) that an event adds, with the time it was added, or removes. */
 export type PairChange =
   | { readonly op: 'add'; readonly owner: string; readonly other: string; readonly at: string }
@@ -45,4 +47,3 @@ export function foldPairChanges(
   }
   return writes;
 }
-import type { LoggedEvent } from '../log.js';

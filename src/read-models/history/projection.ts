@@ -1,6 +1,6 @@
-import type { MessageSent } from '../domain/conversation/events.js';
-import { isErasedBody } from '../domain/personal-data.js';
-import type { Projection } from './projection.js';
+import type { MessageSent } from '../../domain/conversation/events.js';
+import { isErasedBody } from '../../domain/personal-data.js';
+import type { Projection } from '../projection.js';
 
 const INSERT = {
   name: 'history-insert',

@@ -1,8 +1,8 @@
-import type { EventType } from '../domain/catalog.js';
-import { isErasedBody } from '../domain/personal-data.js';
-import type { LoggedEvent } from '../log.js';
+import type { EventType } from '../../domain/catalog.js';
+import { isErasedBody } from '../../domain/personal-data.js';
+import type { LoggedEvent } from '../../log.js';
 import type pg from 'pg';
-import type { Projection } from './projection.js';
+import type { Projection } from '../projection.js';
 
 /*
  * Conversations with their current members, last message and each member's unread count.
