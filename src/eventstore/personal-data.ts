@@ -1,3 +1,4 @@
+// Long because sealing and opening are one boundary: the seal, the append with its keys, opening, and re-applying erasures.
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import {
   SealingKeyConflictError,
