@@ -116,17 +116,9 @@ export async function startSystem(
     // The adapter as it is, for what counts events whatever their type (readiness lag, gauges);
     // everything else reads the log through its decoding boundary.
     const adapter = await createEventStore({ url: config.eventStoreUrl, logger });
-    // The log in this database: new keys need no flush of their own (see openPersonalDataKeys).
-    const keyInsertPool =
-      config.eventStoreUrl === config.databaseUrl
-        ? new pg.Pool({ connectionString: config.databaseUrl, max: 1, options: '-c synchronous_commit=off' })
-        : undefined;
-    if (keyInsertPool) {
-      logIdleConnectionErrors(keyInsertPool, logger, 'idle key-insert connection failed');
-      closers.push(() => keyInsertPool.end());
-    }
+    // The log in this database: appends write the keys they bring (see openPersonalDataKeys).
     const personalDataKeys = await openPersonalDataKeys(pool, config.personalDataMasterKey, {
-      ...(keyInsertPool ? { insertPool: keyInsertPool } : {}),
+      writtenByAppends: config.eventStoreUrl === config.databaseUrl,
     });
     const store = openLog(adapter, logger, personalDataKeys);
     const emailIndexKey = emailIndexKeyFrom(config.personalDataMasterKey);

@@ -1,7 +1,4 @@
-/*
- * The client library's entry point: one method per REST call, on one session with its retries.
- * Long because it mirrors the whole HTTP API, one short method per route.
- */
+// Long because it is the whole REST surface of the API, one short method per route.
 import { request, type RequestOptions } from './http.js';
 import { randomId } from './ids.js';
 import { RealtimeSession, type RealtimeOptions, type SocketConstructor } from './realtime.js';

@@ -1,7 +1,4 @@
-/*
- * The client's live connection: reconnect, resume with `since`, duplicates dropped, commands acked.
- * Long because reconnection, resume and socket commands share one connection's state.
- */
+// Long because one session owns the socket, its reconnects, resume positions, pings and socket commands.
 import { ApiError } from './errors.js';
 import { backoffDelay, randomId } from './ids.js';
 import type { EventFrame, PresenceFrame, ServerFrame, SocketCommand, TypingFrame } from './wire.js';
@@ -40,6 +37,10 @@ interface Listeners {
 
 const OPEN = 1;
 const TOKEN_EXPIRED = 4001;
+/** The session ended (logged out, password changed) or the user was erased: a refresh decides. */
+const SESSION_ENDED = 4002;
+const UNKNOWN_USER = 4003;
+const NEEDS_NEW_TOKEN = new Set([TOKEN_EXPIRED, SESSION_ENDED, UNKNOWN_USER]);
 /** A malformed command: a server that takes commands answers it with an error, an older one says nothing. */
 const PROBE_ID = 'probe';
 
@@ -205,7 +206,7 @@ export class RealtimeSession {
       if (this.socket !== socket) return;
       this.socket = undefined;
       // An upgrade refused before opening may be an expired token (the 401 is not visible to a browser).
-      if (event.code === TOKEN_EXPIRED || (!opened && this.attempt >= 1)) this.refuseToken = true;
+      if (NEEDS_NEW_TOKEN.has(event.code) || (!opened && this.attempt >= 1)) this.refuseToken = true;
       this.closed();
       if (!this.stopRequested) this.scheduleReconnect();
     };

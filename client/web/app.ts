@@ -1,7 +1,4 @@
-/*
- * The web chat page's behaviour: sign-in, lists, history, live frames and the composer.
- * Long because it is the page's one controller; rendering is in views.ts, state in state.ts.
- */
+// Long because it is the page's one controller: sign-in, lists, history, live frames, composer.
 import {
   ApiError,
   ChatClient,

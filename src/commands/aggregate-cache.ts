@@ -1,3 +1,6 @@
+import type { LogReader } from '../log.js';
+import { trimOldest } from '../platform/bounded-map.js';
+
 /**
  * Folded aggregate states kept between commands. It is a cache, never a source of truth.
  *
@@ -84,10 +87,6 @@ export class AggregateCache {
       (log.newestRevisionSeen(streamName) ?? -1n) <= value.revision;
     this.entries.delete(streamName);
     this.entries.set(streamName, { decider, value, trusted });
-    if (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
+    trimOldest(this.entries, this.maxEntries);
   }
 }
-import type { LogReader } from '../log.js';

@@ -31,6 +31,8 @@ export interface EventDefinition<Type extends string = string, Schema extends TO
 export interface PersonalFields {
   readonly keyOf: (data: OlderData) => { readonly subject: string; readonly owner: string };
   readonly fields: Readonly<Record<string, string>>;
+  /** An event of this type introduces its subject (a new message, a new account): it has no key yet. */
+  readonly introducesSubject?: boolean;
 }
 
 export type ErasureTarget = { readonly subject: string } | { readonly owner: string };

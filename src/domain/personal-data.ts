@@ -12,11 +12,15 @@ export const ERASED_DISPLAY_NAME = 'Deleted user';
 
 export const isErasedBody = (body: string) => body === ERASED_BODY;
 
-/** A user's profile fields: sealed under the user's own key. */
-export function userPersonalFields(fields: Readonly<Record<string, string>>): PersonalFields {
+/** A user's profile fields: sealed under the user's own key (`introducesSubject` for the registration). */
+export function userPersonalFields(
+  fields: Readonly<Record<string, string>>,
+  introducesSubject = false,
+): PersonalFields {
   return {
     keyOf: (data) => ({ subject: `user:${String(data.userId)}`, owner: String(data.userId) }),
     fields,
+    introducesSubject,
   };
 }
 
@@ -25,6 +29,9 @@ export const messageBody: PersonalFields = {
   keyOf: (data) => ({ subject: `message:${String(data.messageId)}`, owner: String(data.senderId) }),
   fields: { body: ERASED_BODY },
 };
+
+/** The body of a message being sent: the event that introduces the message's key. */
+export const newMessageBody: PersonalFields = { ...messageBody, introducesSubject: true };
 
 export const messageKey = (data: { readonly messageId?: unknown }) => ({
   subject: `message:${String(data.messageId)}`,

@@ -52,7 +52,8 @@ export function decodedStore<Event extends EventShape>(
   /** Seals personal fields on the way in and opens them on the way out (see personal-data.ts). */
   personal?: PersonalDataSeal,
 ): EventStore<Event> {
-  const open = async (recorded: RecordedEvent[]) => (personal ? personal.open(recorded) : recorded);
+  const open = async (recorded: RecordedEvent[], opens?: ReadonlySet<string>) =>
+    personal ? personal.open(recorded, opens) : recorded;
   const decode = (recorded: RecordedEvent): RecordedEvent<Event> | string => {
     const stored = recorded.metadata[SCHEMA_VERSION];
     const decoding = codec.decode(recorded.type, recorded.data, typeof stored === 'number' ? stored : 1);
@@ -89,7 +90,10 @@ export function decodedStore<Event extends EventShape>(
           metadata: { ...event.metadata, [SCHEMA_VERSION]: version },
         };
       });
-      return store.appendToStream(streamName, personal ? await personal.seal(encoded) : encoded, options);
+      if (!personal) return store.appendToStream(streamName, encoded, options);
+      return personal.append(encoded, (sealed, sealingKeys) =>
+        store.appendToStream(streamName, sealed, sealingKeys.length ? { ...options, sealingKeys } : options),
+      );
     },
     async readStream(streamName, options) {
       return (await open(await store.readStream(streamName, options))).map((event) => {
@@ -103,7 +107,7 @@ export function decodedStore<Event extends EventShape>(
       let after = options.after;
       for (;;) {
         const page = await store.readAll({ ...options, ...(after === undefined ? {} : { after }) });
-        const events = fromLog(await open(page));
+        const events = fromLog(await open(page, options.personalDataOf));
         if (events.length > 0 || page.length === 0) return events;
         after = page.at(-1)!.position;
       }
@@ -114,7 +118,9 @@ export function decodedStore<Event extends EventShape>(
       const events = store.subscribeToAll(options);
       return (async function* () {
         for await (const stored of events) {
-          const event = personal ? (await personal.open([stored]))[0]! : stored;
+          // Opened at once when the key is in memory (the common case: a live event this process
+          // sealed or has seen the key of); looked up otherwise.
+          const event = personal ? (personal.openNow(stored) ?? (await personal.open([stored]))[0]!) : stored;
           const decoded = decode(event);
           if (typeof decoded !== 'string') yield decoded;
           else passOver(event, decoded);

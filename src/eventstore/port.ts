@@ -1,3 +1,6 @@
+import type { SealingKey } from '../platform/personal-data-keys.js';
+
+export type { SealingKey };
 /**
  * The event store port: the one interface both adapters (PostgreSQL, EventStoreDB) implement and
  * the conformance suite checks. Revisions are 0-based per-stream event numbers.
@@ -62,6 +65,13 @@ export interface AppendResult {
 export interface AppendOptions {
   /** Default `any`. Only an exact revision and `no_stream` make retries reliably idempotent. */
   readonly expectedRevision?: ExpectedRevision;
+  /**
+   * New keys that seal personal fields of these events (see platform/personal-data-keys.ts), to be
+   * made durable in the append's own transaction, and only if the append is accepted. Only the
+   * PostgreSQL store sharing its database with the keys takes them; EventStoreDB refuses them
+   * (its caller stores the keys first).
+   */
+  readonly sealingKeys?: readonly SealingKey[];
 }
 
 /** Which store holds the log: positions and checkpoints mean something only in the store that made them. */
@@ -81,6 +91,12 @@ export interface ReadAllOptions {
   /** Return events strictly after this position (one the store returned, or 0n). Default: from the beginning. */
   readonly after?: bigint;
   readonly maxCount?: number;
+  /**
+   * The event types whose personal fields the reader reads (default: every type). The log boundary
+   * gives the others' personal fields their erased values instead of decrypting them (a rebuild
+   * of a projection that skips messages need not open a single body); the adapters ignore it.
+   */
+  readonly personalDataOf?: ReadonlySet<string>;
 }
 
 export interface SubscribeOptions {

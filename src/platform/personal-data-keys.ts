@@ -1,6 +1,9 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+// Long because the keys' whole life is here: wrapping, the cache, keys made for sealing until stored, lookups, destruction.
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type pg from 'pg';
 import { migrate } from './migrate.js';
+import { randomPiece } from './random-pool.js';
+import { trimOldest } from './bounded-map.js';
 
 /**
  * Where personal data's keys live: one key per subject (a user's profile, one message), outside
@@ -9,20 +12,56 @@ import { migrate } from './migrate.js';
  *
  * A subject has an owner (a message's sender; a user owns their profile): erasing an owner
  * destroys all their subjects' keys at once, and keys asked for later on their behalf are born
- * destroyed. The keys are stored wrapped (AES-256-GCM) under the master key from the config, with
- * the subject as associated data, so that a row moved to another subject does not open.
+ * destroyed. The keys are stored wrapped under the master key from the config (see `keyWrapper`).
  */
 export interface PersonalDataKeys {
-  /** Each subject's key, created when it has none; null when destroyed. */
-  keysForSealing(
-    subjects: readonly { readonly subject: string; readonly owner: string }[],
+  /**
+   * Whether new keys are written by the appends that bring them, in the append's own transaction
+   * (the log is in this database); otherwise `store` writes them before the append.
+   */
+  readonly writtenByAppends: boolean;
+  /**
+   * Each subject's key (null when destroyed), and the keys made for subjects that had none, not
+   * yet stored. A subject marked new gets a key without a lookup (its event introduces it).
+   */
+  keysForSealing(subjects: readonly SealingSubject[]): Promise<{
+    readonly keys: ReadonlyMap<string, Buffer | null>;
+    readonly created: readonly SealingKey[];
+  }>;
+  /** Writes keys made for sealing, before the append that needs them (the log is elsewhere). */
+  store(created: readonly SealingKey[]): Promise<void>;
+  /** The keys are stored (their append was accepted): later seals and opens use them. */
+  stored(created: readonly SealingKey[]): void;
+  /** The append that carried the keys was not accepted: they exist nowhere. */
+  dropped(created: readonly SealingKey[]): void;
+  /**
+   * Each subject's key; null when destroyed or never made (absent instead, for a subject with no
+   * row, when `absentIsUnknown`).
+   */
+  keysForOpening(
+    subjects: readonly string[],
+    options?: { readonly absentIsUnknown?: boolean },
   ): Promise<ReadonlyMap<string, Buffer | null>>;
-  /** Each subject's key; null when destroyed or never made. */
-  keysForOpening(subjects: readonly string[]): Promise<ReadonlyMap<string, Buffer | null>>;
+  /** The subject's key if this process holds it (null: destroyed); undefined when it must be looked up. */
+  keyNow(subject: string): Buffer | null | undefined;
   /** Destroys a subject's key, or every key of an owner (and those it would get later). */
   destroy(target: ErasureTarget): Promise<void>;
   /** Forgets cached keys another process destroyed (its erasure event reached this one). */
   forget(target: ErasureTarget): void;
+}
+
+/** A key made for sealing, as stored: wrapped under the master key, never in the clear. */
+export interface SealingKey {
+  readonly subject: string;
+  readonly owner: string;
+  readonly wrappedKey: Buffer;
+}
+
+export interface SealingSubject {
+  readonly subject: string;
+  readonly owner: string;
+  /** The event introduces the subject (a new message, a registration): it cannot have a key yet. */
+  readonly isNew?: boolean;
 }
 
 export type ErasureTarget = { readonly subject: string } | { readonly owner: string };
@@ -50,8 +89,6 @@ const migrations = [
 
 /** Keys kept in memory; a miss costs one query (keys are 32 bytes, so this is a few MB). */
 const CACHE_SIZE = 50_000;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 
 export class MasterKeyMismatchError extends Error {
   override readonly name = 'MasterKeyMismatchError';
@@ -62,22 +99,34 @@ export class MasterKeyMismatchError extends Error {
   }
 }
 
-function wrap(masterKey: Buffer, subject: string, key: Buffer): Buffer {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', masterKey, iv).setAAD(Buffer.from(subject));
-  const sealed = Buffer.concat([cipher.update(key), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), sealed]);
+/**
+ * Keys are stored wrapped under the master key: AES-256 on each 16-byte block of the (random)
+ * key, then on a fixed check block, with one cipher context for the life of the process (a
+ * context per key cost more than the rest of sealing a message). The check block is what tells a
+ * wrong master key from a right one; a key is random, so its blocks reveal nothing, and the
+ * ciphertext it seals names its subject itself (see personal-data.ts), so a row moved to another
+ * subject opens nothing.
+ */
+const CHECK_BLOCK = Buffer.from('personal-data-k1', 'latin1');
+const WRAPPED_BYTES = 48;
+
+interface KeyWrapper {
+  wrap(key: Buffer): Buffer;
+  unwrap(wrapped: Buffer): Buffer;
 }
 
-function unwrap(masterKey: Buffer, subject: string, wrapped: Buffer): Buffer {
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', masterKey, wrapped.subarray(0, IV_BYTES))
-      .setAAD(Buffer.from(subject))
-      .setAuthTag(wrapped.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-    return Buffer.concat([decipher.update(wrapped.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
-  } catch {
-    throw new MasterKeyMismatchError();
-  }
+function keyWrapper(masterKey: Buffer): KeyWrapper {
+  const encrypt = createCipheriv('aes-256-ecb', masterKey, null).setAutoPadding(false);
+  const decrypt = createDecipheriv('aes-256-ecb', masterKey, null).setAutoPadding(false);
+  return {
+    wrap: (key) => encrypt.update(Buffer.concat([key, CHECK_BLOCK])),
+    unwrap(wrapped) {
+      if (wrapped.length !== WRAPPED_BYTES) throw new MasterKeyMismatchError();
+      const plain = decrypt.update(wrapped);
+      if (!plain.subarray(32).equals(CHECK_BLOCK)) throw new MasterKeyMismatchError();
+      return plain.subarray(0, 32);
+    },
+  };
 }
 
 /** Creates the table if needed and returns the keys of this database, wrapped under `masterKey`. */
@@ -86,22 +135,23 @@ export async function openPersonalDataKeys(
   masterKey: Buffer,
   options: {
     /**
-     * Where new keys are inserted without waiting for their own flush to disk. Only for a pool on
-     * the server that also holds the log: the synchronous commit of the event a key seals comes
-     * later in the same write-ahead log, so it makes the key durable with it (a key lost in a
-     * crash would make its data read as erased).
+     * The log is a PostgreSQL store in this database: appends write the keys they bring (schema
+     * version 4 of the store), so a new key costs no statement of its own.
      */
-    readonly insertPool?: pg.Pool;
+    readonly writtenByAppends?: boolean;
   } = {},
 ): Promise<PersonalDataKeys> {
   await migrate(pool, 'personal-data', migrations);
-  const insertPool = options.insertPool ?? pool;
+  const wrapper = keyWrapper(masterKey);
   const cache = new Map<string, { key: Buffer | null; owner: string }>();
   const erasedOwners = new Set<string>();
+  /** Keys made for sealing whose append has not ended: a second seal of the subject reuses them. */
+  const pending = new Map<string, { readonly key: Buffer; readonly row: SealingKey }>();
+  const unwrapped = new WeakMap<SealingKey, Buffer>();
   const remember = (subject: string, owner: string, key: Buffer | null) => {
     cache.delete(subject);
-    cache.set(subject, { key, owner });
-    if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    cache.set(subject, { key: erasedOwners.has(owner) ? null : key, owner });
+    trimOldest(cache, CACHE_SIZE);
   };
   const forget = (target: ErasureTarget) => {
     if ('subject' in target) {
@@ -112,57 +162,60 @@ export async function openPersonalDataKeys(
     erasedOwners.add(target.owner);
     for (const entry of cache.values()) if (entry.owner === target.owner) entry.key = null;
   };
+  const create = (subject: string, owner: string) => {
+    const key = randomPiece(32);
+    const row: SealingKey = { subject, owner, wrappedKey: wrapper.wrap(key) };
+    unwrapped.set(row, key);
+    pending.set(subject, { key, row });
+    return { key, row };
+  };
 
   /*
-   * New keys are inserted by one statement at a time: the requests that arrive while it runs go
-   * together in the next (as appends do), so a key per message costs no round trip of its own.
+   * Without the log in this database, new keys are inserted before their append, by one statement
+   * at a time: the requests that arrive while it runs go together in the next (as appends do).
    */
-  type Creation = { owner: string; key: Buffer };
-  type Created = Map<string, Buffer | null>;
-  const queued: {
-    missing: Map<string, Creation>;
-    resolve: (c: Created) => void;
-    reject: (e: unknown) => void;
-  }[] = [];
+  const queued: { rows: readonly SealingKey[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
   let inserting = false;
-  const insertAll = async (all: Map<string, Creation>): Promise<Created> => {
-    const ids = [...all.keys()];
-    const { rows } = await insertPool.query<{ subject_id: string; erased: boolean }>({
+  /** Subjects whose key was born destroyed (their owner was erased): `stored` caches them so. */
+  const bornDestroyed = new Set<string>();
+  const insertAll = async (rows: readonly SealingKey[]) => {
+    const { rows: settled } = await pool.query<{ subject_id: string; outcome: 'erased' | 'conflict' }>({
       name: 'personal-data-keys-insert',
-      text: `INSERT INTO personal_data_keys (subject_id, owner_id, wrapped_key, erased_at)
-       SELECT n.subject_id, n.owner_id,
-              CASE WHEN e.owner_id IS NULL THEN n.wrapped_key END,
-              CASE WHEN e.owner_id IS NULL THEN NULL ELSE now() END
-         FROM unnest($1::text[], $2::text[], $3::bytea[]) AS n (subject_id, owner_id, wrapped_key)
-         LEFT JOIN personal_data_erased_owners e ON e.owner_id = n.owner_id
-       ON CONFLICT (subject_id) DO NOTHING
-       RETURNING subject_id, wrapped_key IS NULL AS erased`,
+      text: `WITH inserted AS (
+         INSERT INTO personal_data_keys (subject_id, owner_id, wrapped_key, erased_at)
+         SELECT n.subject_id, n.owner_id,
+                CASE WHEN e.owner_id IS NULL THEN n.wrapped_key END,
+                CASE WHEN e.owner_id IS NULL THEN NULL ELSE now() END
+           FROM unnest($1::text[], $2::text[], $3::bytea[]) AS n (subject_id, owner_id, wrapped_key)
+           LEFT JOIN personal_data_erased_owners e ON e.owner_id = n.owner_id
+         ON CONFLICT (subject_id) DO NOTHING
+         RETURNING subject_id, wrapped_key IS NULL AS erased)
+       SELECT subject_id, 'erased' AS outcome FROM inserted WHERE erased
+       UNION ALL
+       SELECT n.subject_id, CASE WHEN k.wrapped_key IS NULL THEN 'erased' ELSE 'conflict' END
+         FROM unnest($1::text[], $3::bytea[]) AS n (subject_id, wrapped_key)
+         JOIN personal_data_keys k ON k.subject_id = n.subject_id
+        WHERE n.subject_id NOT IN (SELECT subject_id FROM inserted)
+          AND k.wrapped_key IS DISTINCT FROM n.wrapped_key`,
       values: [
-        ids,
-        ids.map((id) => all.get(id)!.owner),
-        ids.map((id) => wrap(masterKey, id, all.get(id)!.key)),
+        rows.map((row) => row.subject),
+        rows.map((row) => row.owner),
+        rows.map((row) => row.wrappedKey),
       ],
     });
-    return new Map(rows.map((row) => [row.subject_id, row.erased ? null : all.get(row.subject_id)!.key]));
+    for (const row of settled) if (row.outcome === 'erased') bornDestroyed.add(row.subject_id);
+    return new Set(settled.flatMap((row) => (row.outcome === 'conflict' ? [row.subject_id] : [])));
   };
   const drain = async () => {
     inserting = true;
     while (queued.length > 0) {
       const batch = queued.splice(0);
-      // The first request for a subject wins; the others get its key (or look it up if it existed).
-      const all = new Map<string, Creation>();
-      for (const { missing } of batch)
-        for (const [subject, creation] of missing) if (!all.has(subject)) all.set(subject, creation);
+      const rows = [...new Map(batch.flatMap((each) => each.rows.map((row) => [row.subject, row]))).values()];
       try {
-        const created = await insertAll(all);
-        for (const { missing, resolve } of batch) {
-          resolve(
-            new Map(
-              [...missing.keys()].flatMap((subject) =>
-                created.has(subject) ? [[subject, created.get(subject)!] as const] : [],
-              ),
-            ),
-          );
+        const conflicting = await insertAll(rows);
+        for (const { rows, resolve, reject } of batch) {
+          if (rows.some((row) => conflicting.has(row.subject))) reject(new SealingKeyConflictError());
+          else resolve();
         }
       } catch (error) {
         for (const { reject } of batch) reject(error);
@@ -170,46 +223,80 @@ export async function openPersonalDataKeys(
     }
     inserting = false;
   };
-  /** Inserts the keys; a subject missing from the answer had a key already. */
-  const createKeys = (missing: Map<string, Creation>) =>
-    new Promise<Created>((resolve, reject) => {
-      queued.push({ missing, resolve, reject });
-      if (!inserting) void drain();
-    });
 
   const keys: PersonalDataKeys = {
+    writtenByAppends: options.writtenByAppends ?? false,
+
     async keysForSealing(subjects) {
       const found = new Map<string, Buffer | null>();
-      const missing = new Map<string, { owner: string; key: Buffer }>();
-      for (const { subject, owner } of subjects) {
+      const created = new Map<string, SealingKey>();
+      const lookUp = new Map<string, string>();
+      for (const { subject, owner, isNew } of subjects) {
+        if (found.has(subject) || lookUp.has(subject)) continue;
         const cached = cache.get(subject);
+        const waiting = pending.get(subject);
         if (cached) found.set(subject, cached.key);
         else if (erasedOwners.has(owner)) found.set(subject, null);
-        else if (!missing.has(subject)) missing.set(subject, { owner, key: randomBytes(32) });
+        else if (waiting) {
+          found.set(subject, waiting.key);
+          created.set(subject, waiting.row);
+        } else if (isNew) {
+          const { key, row } = create(subject, owner);
+          found.set(subject, key);
+          created.set(subject, row);
+        } else lookUp.set(subject, owner);
       }
-      if (missing.size === 0) return found;
-      const created = await createKeys(missing);
-      for (const [subject, { owner }] of missing) {
-        const key = created.get(subject);
-        if (key === undefined) continue;
-        remember(subject, owner, key);
-        found.set(subject, key);
-        missing.delete(subject);
+      if (lookUp.size > 0) {
+        const stored = await keys.keysForOpening([...lookUp.keys()], { absentIsUnknown: true });
+        for (const [subject, owner] of lookUp) {
+          const key = stored.get(subject);
+          // Another seal may have made it while this one looked.
+          const waiting = pending.get(subject);
+          if (key !== undefined) found.set(subject, key);
+          else if (waiting) {
+            found.set(subject, waiting.key);
+            created.set(subject, waiting.row);
+          } else {
+            const made = create(subject, owner);
+            found.set(subject, made.key);
+            created.set(subject, made.row);
+          }
+        }
       }
-      // Subjects that had a key already (made by another process, or before a restart).
-      if (missing.size > 0) {
-        const existing = await keys.keysForOpening([...missing.keys()]);
-        for (const [subject, key] of existing) found.set(subject, key);
-      }
-      return found;
+      return { keys: found, created: [...created.values()] };
     },
 
-    async keysForOpening(subjects) {
+    store: (created) =>
+      new Promise<void>((resolve, reject) => {
+        queued.push({ rows: created, resolve, reject });
+        if (!inserting) void drain();
+      }),
+
+    stored(created) {
+      for (const row of created) {
+        if (pending.get(row.subject)?.row === row) pending.delete(row.subject);
+        remember(
+          row.subject,
+          row.owner,
+          bornDestroyed.delete(row.subject) ? null : (unwrapped.get(row) ?? null),
+        );
+      }
+    },
+
+    dropped(created) {
+      for (const row of created) if (pending.get(row.subject)?.row === row) pending.delete(row.subject);
+    },
+
+    async keysForOpening(subjects, lookUpOptions = {}) {
       const keys = new Map<string, Buffer | null>();
       const missing: string[] = [];
       for (const subject of subjects) {
         const cached = cache.get(subject);
+        // A key this process made, whose append may be committed before `stored` is told: the
+        // log hands the process its own appends at once.
+        const made = cached ? undefined : pending.get(subject);
         if (cached) keys.set(subject, cached.key);
+        else if (made) keys.set(subject, made.key);
         else if (!keys.has(subject)) missing.push(subject);
       }
       if (missing.length === 0) return keys;
@@ -221,12 +308,18 @@ export async function openPersonalDataKeys(
         },
       );
       for (const row of rows) {
-        const key = row.wrapped_key === null ? null : unwrap(masterKey, row.subject_id, row.wrapped_key);
+        const key = row.wrapped_key === null ? null : wrapper.unwrap(row.wrapped_key);
         remember(row.subject_id, row.owner_id, key);
-        keys.set(row.subject_id, key);
+        keys.set(row.subject_id, cache.get(row.subject_id)!.key);
       }
-      for (const subject of missing) if (!keys.has(subject)) keys.set(subject, null);
+      if (!lookUpOptions.absentIsUnknown)
+        for (const subject of missing) if (!keys.has(subject)) keys.set(subject, null);
       return keys;
+    },
+
+    keyNow(subject) {
+      const cached = cache.get(subject);
+      return cached ? cached.key : pending.get(subject)?.key;
     },
 
     async destroy(target) {
@@ -252,4 +345,15 @@ export async function openPersonalDataKeys(
     forget,
   };
   return keys;
+}
+
+/**
+ * A key made for sealing met another one stored for its subject (a subject wrongly taken for
+ * new): nothing was written. Sealing again with the stored key succeeds.
+ */
+export class SealingKeyConflictError extends Error {
+  override readonly name = 'SealingKeyConflictError';
+  constructor() {
+    super('a key made for sealing met another one stored for its subject');
+  }
 }

@@ -34,6 +34,10 @@ describe('access tokens', () => {
     const other = createTokenService({ secret: `${SECRET}-other`, accessTokenTtlSeconds: 60 });
     const { token } = await tokens.issueAccessToken({ userId: 'u1', username: 'ada' });
     expect(fresh.verifyAccessTokenNow(token)).toEqual(await tokens.verifyAccessToken(token));
+    // The session a token names, too (the socket of a session that ends is closed by it).
+    const named = (await tokens.issueAccessToken({ userId: 'u1', username: 'ada' }, 'session-1')).token;
+    expect(fresh.verifyAccessTokenNow(named)).toEqual(await tokens.verifyAccessToken(named));
+    expect(fresh.verifyAccessTokenNow(named).sessionId).toBe('session-1');
     const foreign = (await other.issueAccessToken({ userId: 'u1', username: 'ada' })).token;
     expect(() => fresh.verifyAccessTokenNow(foreign)).toThrow(InvalidTokenError);
     const [header, , signature] = token.split('.');

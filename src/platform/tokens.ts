@@ -1,5 +1,6 @@
 import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { trimOldest } from './bounded-map.js';
 
 export interface AccessTokenClaims {
   readonly userId: string;
@@ -45,7 +46,7 @@ export function createTokenService(options: {
   const verified = new Map<string, AccessTokenClaims>();
   const remember = (token: string, claims: AccessTokenClaims): void => {
     verified.set(token, claims);
-    if (verified.size > VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+    trimOldest(verified, VERIFIED_CACHE_SIZE);
   };
   return {
     async issueAccessToken(user, sessionId) {
@@ -138,5 +139,10 @@ function verifyHs256(token: string, secret: string, nowSeconds: number): AccessT
   if (typeof claims.sub !== 'string' || typeof claims.username !== 'string') {
     throw new InvalidTokenError('token lacks required claims');
   }
-  return { userId: claims.sub, username: claims.username, exp: claims.exp };
+  return {
+    userId: claims.sub,
+    username: claims.username,
+    exp: claims.exp,
+    ...(typeof claims.sid === 'string' ? { sessionId: claims.sid } : {}),
+  };
 }

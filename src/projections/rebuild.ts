@@ -97,7 +97,14 @@ async function replay(shadow: Shadow, livePath: string, deps: RebuildDeps): Prom
 
   // The next batch is read while the current one is written.
   const read = (after: bigint) => {
-    const next = Promise.all([deps.store.readAll({ after, maxCount: batchSize }), deps.store.headPosition()]);
+    const next = Promise.all([
+      deps.store.readAll({
+        after,
+        maxCount: batchSize,
+        personalDataOf: shadow.projection.readsPersonalData ?? shadow.projection.handles,
+      }),
+      deps.store.headPosition(),
+    ]);
     next.catch(() => undefined); // awaited below, or abandoned when this run stops
     return next;
   };
@@ -156,7 +163,11 @@ async function catchUp(
 ): Promise<{ position: bigint; events: number }> {
   let events = 0;
   for (;;) {
-    const batch: LoggedEvent[] = await store.readAll({ after: position, maxCount: batchSize });
+    const batch: LoggedEvent[] = await store.readAll({
+      after: position,
+      maxCount: batchSize,
+      personalDataOf: shadow.projection.readsPersonalData ?? shadow.projection.handles,
+    });
     if (batch.length === 0) return { position, events };
     position = await applyPast(client, shadow.projection, position, batch);
     events += batch.length;

@@ -11,6 +11,11 @@ export interface Projection {
   readonly name: string;
   /** Event types it applies; every other event only moves its checkpoint. */
   readonly handles: ReadonlySet<EventType>;
+  /**
+   * Of those, the types whose personal fields (bodies, emails, names) it reads; default: all it
+   * handles. A rebuild decrypts only these (see `personalDataOf` in the event store port).
+   */
+  readonly readsPersonalData?: ReadonlySet<EventType>;
   /** The tables it owns, emptied by a rebuild (children first). */
   readonly tables: readonly string[];
   /** Applies events (of the types it handles, in log order) inside the caller's transaction. */

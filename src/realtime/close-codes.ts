@@ -10,6 +10,8 @@ export const CloseCode = {
   internalError: 1011,
   /** The access token expired while connected; refresh it and reconnect with `since`. */
   tokenExpired: 4001,
+  /** The token's session ended (logged out, or the password changed elsewhere); log in again. */
+  sessionEnded: 4002,
   /** The token's user does not exist (any more); log in again. */
   unknownUser: 4003,
   /** The client did not read its replay for REPLAY_DRAIN_TIMEOUT; reconnect with `since` and read. */
@@ -20,6 +22,7 @@ export const CloseReason = {
   goingAway: 'going away',
   internalError: 'internal error',
   tokenExpired: 'token expired',
+  sessionEnded: 'session ended',
   unknownUser: 'unknown user',
   tooSlow: 'too slow',
 } as const;

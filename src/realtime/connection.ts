@@ -1,8 +1,9 @@
 import type { WebSocket } from 'uWebSockets.js';
 import type { RealtimeMetrics } from '../http/metrics.js';
 import type { AccessTokenClaims } from '../platform/tokens.js';
-import type { EphemeralFrame, FrameText } from './wire-format.js';
-import { PONG_TEXT, RESYNC_TEXT, userTopic } from './wire-format.js';
+import type { EphemeralFrame } from './presence/ephemeral-messages.js';
+import type { FrameText } from './delivery/wire-format.js';
+import { PONG_TEXT, RESYNC_TEXT, userTopic } from './delivery/wire-format.js';
 
 /** Whether the token's user exists, when the upgrade could not tell at once. */
 export type UserCheck = 'exists' | 'unknown' | 'failed';
@@ -39,6 +40,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export class Connection {
   readonly userId: string;
+  /** The session its access token names (tokens issued before sessions were named have none). */
+  readonly sessionId: string | undefined;
   readonly topic: string;
   #closed = false;
   #live = false;
@@ -63,6 +66,7 @@ export class Connection {
     this.#maxHeldFrames = maxHeldFrames;
     this.#metrics = metrics;
     this.userId = ws.getUserData().claims.userId;
+    this.sessionId = ws.getUserData().claims.sessionId;
     this.topic = userTopic(this.userId);
   }
 

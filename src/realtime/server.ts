@@ -1,7 +1,4 @@
-/*
- * The realtime node: the uWS app whose handlers (upgrade, open, message, drain, close) meet delivery/
- * and presence/. Long because those handlers share the node's state and one close() sequence.
- */
+// Long because it wires the node's parts to uWS handlers (upgrade, open, message, drain, close); the parts live in their modules.
 import { App, us_listen_socket_close, us_socket_local_port, type us_listen_socket } from 'uWebSockets.js';
 import { createClientMessageHandler } from './client-messages.js';
 import { createCommandFrameHandler } from './command-frames.js';
@@ -11,6 +8,8 @@ import { startEphemeral } from './presence/ephemeral.js';
 import { createFanOut } from './delivery/fan-out.js';
 import { writeProblem } from './http-responses.js';
 import { startLogFeed } from './delivery/log-feed.js';
+import { connectionsEndedBy } from './delivery/session-ends.js';
+import type { LoggedEvent } from '../log.js';
 import { PendingAcks } from './delivery/pending-acks.js';
 import { logScanGapReader } from './delivery/gap-reader.js';
 import { resume } from './delivery/resume.js';
@@ -95,10 +94,19 @@ export async function startRealtimeServer(deps: RealtimeServerDeps): Promise<Rea
     }),
     onEvent: (event) => {
       fanOut.deliver(event);
+      endConnections(event);
       acks.flush();
     },
     logger,
   });
+  /** Closes the sockets an event ends (an erased user's, a revoked session's): see session-ends.ts. */
+  function endConnections(event: LoggedEvent): void {
+    const ended = connectionsEndedBy(event);
+    if (!ended) return;
+    for (const connection of ephemeral.connectionsOf(ended.userId)) {
+      if (ended.ends(connection.sessionId)) connection.end(ended.code, ended.reason);
+    }
+  }
   const handleClientMessage = createClientMessageHandler({
     onTyping: ephemeral.typing,
     onCommand: createCommandFrameHandler({ messaging: deps.messaging, acks, logger, track }),

@@ -109,6 +109,22 @@ describe('RealtimeSession', () => {
     expect(ScriptedSocket.opened[1]!.url).toContain('access_token=a2');
   });
 
+  it('stops, rather than reconnect with the same token, when the server ends its session', async () => {
+    const refreshes: string[] = [];
+    const client = scriptedClient(async (_url, init) => {
+      refreshes.push(String(init?.body));
+      return Response.json({ type: 'about:blank', status: 401, title: 'Unauthorized' }, { status: 401 });
+    });
+    const live = client.realtime();
+    stopLater = () => live.stop();
+    await until(() => live.state === 'open', 'open');
+    ScriptedSocket.opened[0]!.close(4002, 'session ended');
+    await until(() => refreshes.length === 1, 'the refresh');
+    await until(() => live.state === 'closed', 'stopped');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(ScriptedSocket.opened).toHaveLength(1);
+  });
+
   it('sends commands over the socket once the server answers them, and falls back to HTTP otherwise', async () => {
     const http: string[] = [];
     const client = scriptedClient(async (url, init) => {

@@ -1,7 +1,4 @@
-/*
- * A realtime node killed and restarted under load: no message lost or doubled, its users offline.
- * Long because the load, the kill and the exactly-once accounting are one scenario.
- */
+// Long because the load, the kill, the restart and the exactly-once accounting are one scenario.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';

@@ -1,7 +1,4 @@
-/*
- * The event store port's conformance suite, run against each adapter.
- * Long because it is the port's whole contract, one test per promise.
- */
+// Long because it is the event store port's whole contract, run against each adapter, one test per promise.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

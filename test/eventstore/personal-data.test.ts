@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogEvent } from '../../src/domain/catalog.js';
 import { ERASED_BODY, ERASED_DISPLAY_NAME, ERASED_EMAIL } from '../../src/domain/personal-data.js';
 import { createEventStore } from '../../src/eventstore/create-event-store.js';
+import { WrongExpectedRevisionError } from '../../src/eventstore/errors.js';
 import type { EventStore } from '../../src/eventstore/port.js';
 import { reapplyErasures } from '../../src/eventstore/personal-data.js';
 import { catalogPersonalData, openLog, type LogStore } from '../../src/log.js';
@@ -17,9 +18,12 @@ const masterKey = randomBytes(32);
  * Sealing happens at the log boundary, over any adapter: the same checks run on the PostgreSQL
  * store and, when ESDB_URL names a server, on EventStoreDB (keys in PostgreSQL either way).
  */
-const targets: { name: string; url: (db: TestDatabase) => string }[] = [
-  { name: 'PostgreSQL', url: (db) => db.url },
-  ...(process.env.ESDB_URL ? [{ name: 'EventStoreDB', url: () => process.env.ESDB_URL! }] : []),
+const targets: { name: string; url: (db: TestDatabase) => string; writtenByAppends: boolean }[] = [
+  { name: 'PostgreSQL, keys written by the appends', url: (db) => db.url, writtenByAppends: true },
+  { name: 'PostgreSQL, keys stored first', url: (db) => db.url, writtenByAppends: false },
+  ...(process.env.ESDB_URL
+    ? [{ name: 'EventStoreDB', url: () => process.env.ESDB_URL!, writtenByAppends: false }]
+    : []),
 ];
 
 for (const target of targets) {
@@ -30,13 +34,15 @@ for (const target of targets) {
     /** Two processes: each its own log boundary and key cache, sharing the store and the keys table. */
     let first: LogStore;
     let second: LogStore;
+    const keysOf = (key = masterKey) =>
+      openPersonalDataKeys(pool, key, { writtenByAppends: target.writtenByAppends });
 
     beforeAll(async () => {
       db = await createTestDatabase('personal_data');
       pool = new pg.Pool({ connectionString: db.url, max: 4 });
       raw = await createEventStore({ url: target.url(db) });
-      first = openLog(raw, silent, await openPersonalDataKeys(pool, masterKey));
-      second = openLog(raw, silent, await openPersonalDataKeys(pool, masterKey));
+      first = openLog(raw, silent, await keysOf());
+      second = openLog(raw, silent, await keysOf());
     });
     afterAll(async () => {
       await raw?.close();
@@ -103,7 +109,7 @@ for (const target of targets) {
       expect(stillCached === ERASED_BODY || stillCached === 'the secret body').toBe(true);
       await second.readStream(stream);
       expect(await bodyOf(second, stream, sent.messageId)).toBe(ERASED_BODY);
-      const fresh = openLog(raw, silent, await openPersonalDataKeys(pool, masterKey));
+      const fresh = openLog(raw, silent, await keysOf());
       expect(await bodyOf(fresh, stream, sent.messageId)).toBe(ERASED_BODY);
     });
 
@@ -177,10 +183,10 @@ for (const target of targets) {
         'UPDATE personal_data_keys SET wrapped_key = $2, erased_at = NULL WHERE subject_id = $1',
         [`message:${sent.messageId}`, rows[0]!.wrapped_key],
       );
-      const keys = await openPersonalDataKeys(pool, masterKey);
+      const keys = await keysOf();
       expect(await bodyOf(openLog(raw, silent, keys), stream, sent.messageId)).toBe('restored by mistake');
       expect(await reapplyErasures(raw, catalogPersonalData, keys)).toBeGreaterThanOrEqual(1);
-      const fresh = openLog(raw, silent, await openPersonalDataKeys(pool, masterKey));
+      const fresh = openLog(raw, silent, await keysOf());
       expect(await bodyOf(fresh, stream, sent.messageId)).toBe(ERASED_BODY);
     });
 
@@ -195,8 +201,82 @@ for (const target of targets) {
       const stream = `conversation-${randomUUID()}`;
       const sent = message(stream.slice(13), randomUUID(), 'sealed body');
       await first.appendToStream(stream, [sent.event]);
-      const wrong = openLog(raw, silent, await openPersonalDataKeys(pool, randomBytes(32)));
+      const wrong = openLog(raw, silent, await keysOf(randomBytes(32)));
       await expect(wrong.readStream(stream)).rejects.toBeInstanceOf(MasterKeyMismatchError);
+    });
+
+    it('keeps no key for an append that was refused, and seals its retry under a key that is stored', async () => {
+      const stream = `conversation-${randomUUID()}`;
+      const sender = randomUUID();
+      await first.appendToStream(stream, [message(stream.slice(13), sender, 'first').event]);
+      const refused = message(stream.slice(13), sender, 'refused');
+      await expect(
+        first.appendToStream(stream, [refused.event], { expectedRevision: 'no_stream' }),
+      ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      const keyRows = async () =>
+        (
+          await pool.query('SELECT 1 FROM personal_data_keys WHERE subject_id = $1', [
+            `message:${refused.messageId}`,
+          ])
+        ).rowCount;
+      // Written by the append, a key goes with it; stored first, it stays and seals nothing.
+      expect(await keyRows()).toBe(target.writtenByAppends ? 0 : 1);
+      await first.appendToStream(stream, [{ ...refused.event, id: randomUUID() }], { expectedRevision: 0n });
+      expect(await keyRows()).toBe(1);
+      const fresh = openLog(raw, silent, await keysOf());
+      expect(await bodyOf(fresh, stream, refused.messageId)).toBe('refused');
+    });
+
+    it('seals again under the stored key a subject wrongly taken for new', async () => {
+      const stream = `conversation-${randomUUID()}`;
+      const sender = randomUUID();
+      const sent = message(stream.slice(13), sender, 'original');
+      await first.appendToStream(stream, [sent.event]);
+      // Another process, which has not seen the key, sends a message with the same id.
+      const again = { ...sent.event, id: randomUUID(), data: { ...sent.event.data, body: 'again' } };
+      await second.appendToStream(stream, [again as typeof sent.event], { expectedRevision: 0n });
+      const fresh = openLog(raw, silent, await keysOf());
+      const bodies = (await fresh.readStream(stream)).map((event) =>
+        event.type === 'MessageSent' ? event.data.body : undefined,
+      );
+      expect(bodies).toEqual(['original', 'again']);
+    });
+
+    it('gives a key born destroyed to a message of an owner erased by another process', async () => {
+      const userId = randomUUID();
+      await first.appendToStream(`user-${userId}`, [
+        {
+          id: randomUUID(),
+          type: 'UserErased',
+          data: { userId, username: `u${userId.slice(0, 8)}`, erasedAt: new Date().toISOString() },
+        },
+      ]);
+      const stream = `conversation-${randomUUID()}`;
+      // `second` has not read the erasure: it makes a key, which the database stores destroyed.
+      const late = message(stream.slice(13), userId, 'sent while being erased');
+      await second.appendToStream(stream, [late.event]);
+      const fresh = openLog(raw, silent, await keysOf());
+      expect(await bodyOf(fresh, stream, late.messageId)).toBe(ERASED_BODY);
+      const { rows } = await pool.query<{ wrapped_key: Buffer | null }>(
+        'SELECT wrapped_key FROM personal_data_keys WHERE subject_id = $1',
+        [`message:${late.messageId}`],
+      );
+      expect(rows).toEqual([{ wrapped_key: null }]);
+    });
+
+    it('opens, in a read of the log, only the types the reader reads', async () => {
+      const stream = `conversation-${randomUUID()}`;
+      const sent = message(stream.slice(13), randomUUID(), 'only for readers of messages');
+      await first.appendToStream(stream, [sent.event]);
+      const readAs = async (types: ReadonlySet<string>) => {
+        const fresh = openLog(raw, silent, await keysOf());
+        const events = await fresh.readAll({ personalDataOf: types });
+        const event = events.find((each) => each.streamName === stream);
+        return event?.type === 'MessageSent' ? event.data.body : undefined;
+      };
+      expect(await readAs(new Set(['MessageSent']))).toBe('only for readers of messages');
+      // Skipped by the reader: neither decrypted nor handed on sealed.
+      expect(await readAs(new Set(['UserRegistered']))).toBe(ERASED_BODY);
     });
   });
 }

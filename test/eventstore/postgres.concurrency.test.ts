@@ -210,7 +210,11 @@ describe('PostgreSQL event store under concurrent writers', () => {
         'AfterKill',
         'AfterReconnect',
       ]);
-      expect(warnings.some((message) => message.includes('notification connection lost'))).toBe(true);
+      expect(
+        warnings.some((message) =>
+          message.includes('notification listener (subscriptions poll meanwhile): connection lost'),
+        ),
+      ).toBe(true);
     } finally {
       await subscriber.stop();
       await store.close();

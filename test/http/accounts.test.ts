@@ -1,7 +1,4 @@
-/*
- * The account routes end to end: registration, login, refresh and logout, /v1/me, user search.
- * Long because it covers every account route and its refusals.
- */
+// Long because it drives every account route end to end, with its refusals.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createTokenService } from '../../src/platform/tokens.js';

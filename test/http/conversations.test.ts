@@ -1,7 +1,4 @@
-/*
- * The conversation routes end to end: groups, messages, read markers, blocks, event metadata.
- * Long because it covers every conversation route and its refusals.
- */
+// Long because it drives every conversation route end to end, with its refusals.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signUp, type HttpClient } from '../support/http-client.js';

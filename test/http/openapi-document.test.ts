@@ -1,7 +1,4 @@
-/*
- * The OpenAPI document against the routes: every operation named, every status it answers documented.
- * Long because it drives good and bad requests through every route of the document.
- */
+// Long because it drives good and bad requests through every operation of the document.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MAX_BODY_LENGTH } from '../../src/domain/conversation/state.js';

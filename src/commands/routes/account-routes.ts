@@ -1,7 +1,4 @@
-/*
- * The account routes: register, log in, refresh, log out, verify an email and ask for a new code.
- * Long because each route carries its whole TypeBox schema and every problem it answers.
- */
+// Long because each route declares its full TypeBox schemas and documented problems; the logic is in the use cases.
 import { Type } from '@sinclair/typebox';
 import { COMMAND, NoContent, WITH_BODY, problems } from '../../http-docs/openapi.js';
 import { tooManyRequests, unauthorized } from '../../http/problems.js';

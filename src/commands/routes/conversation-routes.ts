@@ -1,7 +1,4 @@
-/*
- * The conversation routes: groups, members, messages, edits, deletes and read markers.
- * Long because each route carries its whole TypeBox schema and every problem it answers.
- */
+// Long because each route declares its full TypeBox schemas and documented problems; the logic is in the use cases.
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';

@@ -1,7 +1,4 @@
-/*
- * The conversation decider's specifications: given events, when a command, then events.
- * Long because it is the specification of every conversation command.
- */
+// Long because it is the conversation decider's whole specification, one short given/when/then per rule.
 import { describe, expect, it } from 'vitest';
 import { deciderSpec } from '../decider-spec.js';
 import { directConversationId } from './conversation-id.js';

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineEvent, type EventOf } from '../event-definition.js';
-import { messageBody, messageKey } from '../personal-data.js';
+import { messageBody, messageKey, newMessageBody } from '../personal-data.js';
 
 /*
  * Events of a conversation stream. Those that reach clients carry `recipientIds`: the members at
@@ -68,7 +68,7 @@ export const messageSent = defineEvent(
     sentAt: Type.String(),
   }),
   [],
-  { personal: messageBody },
+  { personal: newMessageBody },
 );
 
 export const messageEdited = defineEvent(

@@ -24,7 +24,7 @@ export const userRegistered = defineEvent(
     registeredAt: Type.String(),
   }),
   [(v1) => ({ ...v1, messagePolicy: 'everyone' })],
-  { personal: userPersonalFields({ email: ERASED_EMAIL, displayName: ERASED_DISPLAY_NAME }) },
+  { personal: userPersonalFields({ email: ERASED_EMAIL, displayName: ERASED_DISPLAY_NAME }, true) },
 );
 
 /** A code was sent to the email; only its digest is kept, never the code. */

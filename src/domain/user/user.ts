@@ -1,7 +1,4 @@
-/*
- * The user aggregate: its commands, state, evolve and decide (account commands in decide-account.ts).
- * Long because registration, verification and the profile share one state, folded in one place.
- */
+// Long because the user aggregate has many commands (registration, verification, profile, password, erasure); each case is short.
 import { assertNever, typeGuard, type Decider } from '../decider.js';
 import { refuse } from '../errors.js';
 import { decideAccountCommand, type AccountCommand } from './decide-account.js';

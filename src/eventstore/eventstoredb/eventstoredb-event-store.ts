@@ -58,6 +58,9 @@ class EventStoreDbEventStore implements EventStore {
     events: readonly NewEvent[],
     options: AppendOptions = {},
   ): Promise<AppendResult> {
+    // Keys cannot share a transaction with an event in another database: store them first.
+    if (options.sealingKeys?.length)
+      throw new TypeError('EventStoreDB cannot store sealing keys with an append');
     return appendToStream(this.#client, streamName, events, options.expectedRevision ?? 'any');
   }
 

@@ -26,7 +26,10 @@ import { APPEND_FUNCTION } from './schema.js';
  * together in the next one, so one lock acquisition and one commit (one WAL flush) serve many.
  */
 
-const APPEND_SQL = `SELECT outcome, revision, "position", duplicate_id, created_at FROM ${APPEND_FUNCTION}($1, $2, $3, $4, $5, $6, $7, $8)`;
+const RESULT = 'SELECT outcome, revision, "position", duplicate_id, created_at FROM';
+const APPEND_SQL = `${RESULT} ${APPEND_FUNCTION}($1, $2, $3, $4, $5, $6, $7, $8)`;
+/** The same, writing the appends' new personal-data keys in the same transaction (schema version 4). */
+const APPEND_WITH_KEYS_SQL = `${RESULT} ${APPEND_FUNCTION}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`;
 
 interface OutcomeRow {
   readonly outcome: 'ok' | 'retry' | 'wrong_revision' | 'duplicate_id';
@@ -92,21 +95,36 @@ function settle(pending: PendingAppend, row: OutcomeRow | undefined): void {
 
 async function appendAll(pool: Pool, batch: readonly PendingAppend[]): Promise<OutcomeRow[]> {
   const appends = batch.map((pending) => pending.append);
-  const { rows } = await pool.query<OutcomeRow>({
-    name: 'event_store_append_batch',
-    text: APPEND_SQL,
-    values: [
-      appends.map((append) => append.streamName),
-      appends.map((append) => expectedText(append.expectedRevision)),
-      appends.map((append) => append.ids.length),
-      appends.flatMap((append) => append.ids.map(() => append.streamName)),
-      appends.flatMap((append) => append.ids),
-      appends.flatMap((append) => append.types),
-      appends.flatMap((append) => append.datas),
-      appends.flatMap((append) => append.metadatas),
-    ],
-  });
-  return rows;
+  const values: unknown[] = [
+    appends.map((append) => append.streamName),
+    appends.map((append) => expectedText(append.expectedRevision)),
+    appends.map((append) => append.ids.length),
+    appends.flatMap((append) => append.ids.map(() => append.streamName)),
+    appends.flatMap((append) => append.ids),
+    appends.flatMap((append) => append.types),
+    appends.flatMap((append) => append.datas),
+    appends.flatMap((append) => append.metadatas),
+  ];
+  const keys = appends.flatMap((append, index) =>
+    append.sealingKeys.map((key) => ({ index: index + 1, key })),
+  );
+  if (keys.length === 0) {
+    return (await pool.query<OutcomeRow>({ name: 'event_store_append_batch', text: APPEND_SQL, values }))
+      .rows;
+  }
+  values.push(
+    keys.map(({ index }) => index),
+    keys.map(({ key }) => key.subject),
+    keys.map(({ key }) => key.owner),
+    keys.map(({ key }) => key.wrappedKey),
+  );
+  return (
+    await pool.query<OutcomeRow>({
+      name: 'event_store_append_batch_keys',
+      text: APPEND_WITH_KEYS_SQL,
+      values,
+    })
+  ).rows;
 }
 
 /** Receives, in commit order, the events each statement wrote. */

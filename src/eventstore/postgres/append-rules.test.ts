@@ -33,6 +33,7 @@ describe('encodeAppend', () => {
       types: ['Tested', 'Tested'],
       datas: ['{"n":1}', '{"text":"ü😀"}'],
       metadatas: ['{}', '{}'],
+      sealingKeys: [],
     });
   });
 

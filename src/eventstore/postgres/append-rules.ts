@@ -1,6 +1,6 @@
 import { isStorableText } from '../../platform/text.js';
 import { assertAppendable } from '../appendable.js';
-import type { ExpectedRevision, NewEvent } from '../port.js';
+import type { ExpectedRevision, NewEvent, SealingKey } from '../port.js';
 /**
  * The same in serialised JSON, where JSON.stringify escapes both: `\u0000` and `\udXXX` preceded
  * by an even number of backslashes (an odd one means the backslash itself was escaped).
@@ -15,6 +15,8 @@ export interface EncodedAppend {
   readonly types: readonly string[];
   readonly datas: readonly string[];
   readonly metadatas: readonly string[];
+  /** Written with the events, if the append is accepted. */
+  readonly sealingKeys: readonly SealingKey[];
 }
 
 function storableText(what: string, text: string): string {
@@ -37,6 +39,7 @@ export function encodeAppend(
   streamName: string,
   events: readonly NewEvent[],
   expectedRevision: ExpectedRevision,
+  sealingKeys: readonly SealingKey[] = [],
 ): EncodedAppend {
   assertAppendable(streamName, events);
   storableText('stream name', streamName);
@@ -47,5 +50,6 @@ export function encodeAppend(
     types: events.map((event) => storableText('event type', event.type)),
     datas: events.map((event) => storableJson('event data', event.data)),
     metadatas: events.map((event) => storableJson('event metadata', event.metadata ?? {})),
+    sealingKeys,
   };
 }

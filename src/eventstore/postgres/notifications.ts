@@ -27,8 +27,7 @@ export class AppendNotifications {
   #latestHead = 0n;
   #users = 0;
   #listener: PgListener | undefined;
-  /** Listeners let go of (the last user left), until they have closed. */
-  #closing: Promise<void> = Promise.resolve();
+  #closing: Promise<void> | undefined;
   #closed = false;
 
   constructor({ pool, logger, enabled }: AppendNotificationsOptions) {
@@ -90,7 +89,7 @@ export class AppendNotifications {
     if (head > this.#latestHead) this.#latestHead = head;
   }
 
-  /** Stops listening for good and waits for a connection attempt in flight to let go. */
+  /** Stops listening for good and waits for the connection to let go. */
   async close(): Promise<void> {
     this.#closed = true;
     this.#stop();
@@ -102,15 +101,13 @@ export class AppendNotifications {
     for (const wake of [...this.#waiters]) wake();
   }
 
-  #wanted(): boolean {
-    return this.#enabled && !this.#closed && this.#users > 0;
-  }
-
   #start(): void {
-    if (!this.#wanted() || this.#listener !== undefined) return;
+    if (!this.#enabled || this.#closed || this.#listener !== undefined) return;
     this.#listener = listenWithReconnect({
       pool: this.#pool,
       channel: APPENDED_CHANNEL,
+      logger: this.#logger,
+      name: 'event store: notification listener (subscriptions poll meanwhile)',
       onNotification: (payload) => {
         if (payload && /^\d{1,19}$/.test(payload)) this.#noteHead(BigInt(payload));
         this.#wakeAll();
@@ -119,14 +116,9 @@ export class AppendNotifications {
         this.#connections += 1;
         this.#wakeAll();
       },
-      onLost: (error) =>
-        this.#logger.warn({ err: error }, 'event store: notification connection lost; reconnecting'),
-      onFailure: (error, attempt) =>
-        this.#logger.warn(
-          { err: error, attempt },
-          'event store: cannot listen for notifications; subscriptions rely on polling until it can',
-        ),
     });
+    // A failed first attempt is logged by the listener, which keeps trying.
+    this.#listener.firstAttempt.catch(() => undefined);
   }
 
   #stop(): void {

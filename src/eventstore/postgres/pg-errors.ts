@@ -1,10 +1,11 @@
 import pg from 'pg';
 import { isConnectionFailure } from '../../platform/pool-errors.js';
+import { SealingKeyConflictError } from '../../platform/personal-data-keys.js';
 import { DuplicateEventIdError, EventStoreUnavailableError, WrongExpectedRevisionError } from '../errors.js';
 import type { ExpectedRevision } from '../port.js';
 
 export { isConnectionFailure };
-import { STREAM_EVENT_ID_CONSTRAINT, STREAM_REVISION_CONSTRAINT } from './schema.js';
+import { SEALING_KEY_CONFLICT, STREAM_EVENT_ID_CONSTRAINT, STREAM_REVISION_CONSTRAINT } from './schema.js';
 
 const UNIQUE_VIOLATION = '23505';
 /** Turns a driver error met while reading into the port's error, or returns it unchanged. */
@@ -21,6 +22,9 @@ export function translateAppendError(
   streamName: string,
   expected: ExpectedRevision,
 ): unknown {
+  if (error instanceof pg.DatabaseError && error.code === SEALING_KEY_CONFLICT) {
+    return new SealingKeyConflictError();
+  }
   if (error instanceof pg.DatabaseError && error.code === UNIQUE_VIOLATION) {
     if (error.constraint === STREAM_REVISION_CONSTRAINT) {
       return new WrongExpectedRevisionError(streamName, expected, undefined);

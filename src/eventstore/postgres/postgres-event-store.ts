@@ -92,7 +92,9 @@ class PostgresEventStore implements EventStore {
     options: AppendOptions = {},
   ): Promise<AppendResult> {
     this.#assertOpen();
-    return this.#appends.append(encodeAppend(streamName, events, options.expectedRevision ?? 'any'));
+    return this.#appends.append(
+      encodeAppend(streamName, events, options.expectedRevision ?? 'any', options.sealingKeys),
+    );
   }
 
   async readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {

@@ -1,3 +1,4 @@
+// Long because migrations are append-only: each shipped version of the store's SQL stays as it was.
 import type { Pool } from 'pg';
 
 /** Everything the store owns lives in its own schema, away from the read models. */
@@ -8,6 +9,9 @@ export const APPEND_FUNCTION = `${SCHEMA}.append_batch`;
 export const IDENTITY_TABLE = `${SCHEMA}.store_identity`;
 /** `pg_notify` channel; the payload is the log head after the committing append. */
 export const APPENDED_CHANNEL = 'event_store_appended';
+
+/** SQLSTATE raised when an append brings a key for a subject that already has another one. */
+export const SEALING_KEY_CONFLICT = 'CK001';
 
 export const STREAM_REVISION_CONSTRAINT = 'events_stream_revision_key';
 export const STREAM_EVENT_ID_CONSTRAINT = 'events_stream_event_id_key';
@@ -166,6 +170,65 @@ const MIGRATIONS: readonly Migration[] = [
         created_at timestamptz NOT NULL DEFAULT now()
       );
       INSERT INTO ${IDENTITY_TABLE} DEFAULT VALUES;
+    `,
+  },
+  {
+    version: 4,
+    // Appends that bring new personal-data keys (see platform/personal-data-keys.ts): the batch as
+    // in version 2, then, in the same transaction, the keys of the appends it accepted. An event is
+    // never visible, nor durable, without the key that opens it. The keys table belongs to the
+    // keys module and is looked up by the caller's search path, so a store whose database has no
+    // keys table still appends without keys. A key of an owner already erased is born destroyed.
+    // A subject that already has a different live key fails the statement: its events could
+    // never be opened.
+    sql: `
+      CREATE FUNCTION ${APPEND_FUNCTION}(
+        streams text[], expected text[], counts integer[],
+        event_streams text[], ids uuid[], types text[], datas jsonb[], metadatas jsonb[],
+        key_appends integer[], key_subjects text[], key_owners text[], wrapped_keys bytea[]
+      ) RETURNS TABLE (outcome text, revision bigint, "position" bigint, duplicate_id uuid, created_at timestamptz)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        accepted integer[] := '{}';
+        i integer := 0;
+        r record;
+        subjects text[];
+        owners text[];
+        wrapped bytea[];
+        inserted integer;
+      BEGIN
+        FOR r IN SELECT * FROM ${APPEND_FUNCTION}(streams, expected, counts, event_streams, ids, types, datas, metadatas) LOOP
+          i := i + 1;
+          IF r.outcome = 'ok' THEN accepted := accepted || i; END IF;
+          outcome := r.outcome; revision := r.revision; "position" := r.position;
+          duplicate_id := r.duplicate_id; created_at := r.created_at;
+          RETURN NEXT;
+        END LOOP;
+        SELECT array_agg(n.subject_id), array_agg(n.owner_id), array_agg(n.wrapped_key)
+          INTO subjects, owners, wrapped
+          FROM unnest(key_appends, key_subjects, key_owners, wrapped_keys)
+               AS n (append_index, subject_id, owner_id, wrapped_key)
+         WHERE n.append_index = ANY (accepted);
+        IF subjects IS NULL THEN RETURN; END IF;
+        INSERT INTO personal_data_keys (subject_id, owner_id, wrapped_key, erased_at)
+        SELECT n.subject_id, n.owner_id,
+               CASE WHEN e.owner_id IS NULL THEN n.wrapped_key END,
+               CASE WHEN e.owner_id IS NULL THEN NULL ELSE now() END
+          FROM unnest(subjects, owners, wrapped) AS n (subject_id, owner_id, wrapped_key)
+          LEFT JOIN personal_data_erased_owners e ON e.owner_id = n.owner_id
+        ON CONFLICT (subject_id) DO NOTHING;
+        GET DIAGNOSTICS inserted = ROW_COUNT;
+        -- Only when some subject had a row already (rare), by the primary key: is it another key?
+        IF inserted < cardinality(subjects) AND EXISTS (
+          SELECT FROM personal_data_keys k
+           WHERE k.subject_id = ANY (subjects) AND k.wrapped_key IS NOT NULL
+             AND NOT (k.wrapped_key = ANY (wrapped))
+        ) THEN
+          RAISE EXCEPTION 'a sealing key of this append conflicts with a stored key'
+            USING ERRCODE = '${SEALING_KEY_CONFLICT}';
+        END IF;
+      END
+      $fn$;
     `,
   },
 ];

@@ -52,6 +52,8 @@ export function resumeIndexProjection(
     name: RESUME_INDEX,
     tables: [USER_EVENT_POSITIONS],
     handles: new Set(FRAMED_TYPES),
+    // Positions only: no body, email or name is kept.
+    readsPersonalData: new Set(),
     async applyBatch(client, events) {
       const users: string[] = [];
       const positions: string[] = [];

@@ -43,18 +43,17 @@ export async function listenEphemeral(deps: {
   const listener = listenWithReconnect({
     pool: deps.pool,
     channel: EPHEMERAL_CHANNEL,
+    logger: deps.logger,
+    name: 'realtime: ephemeral channel',
     onNotification: (payload) => {
       if (payload === undefined) return;
       const message = decodeEphemeral(payload);
       if (message) deps.onMessage(message);
       else deps.logger.warn('realtime: malformed ephemeral message ignored');
     },
-    onLost: () => deps.logger.warn('realtime: ephemeral channel connection lost; reconnecting'),
-    onFailure: (error, failures) =>
-      deps.logger.warn({ err: error, failures }, 'realtime: cannot listen on the ephemeral channel'),
   });
   try {
-    await listener.started;
+    await listener.firstAttempt;
   } catch (error) {
     await listener.close();
     throw error;

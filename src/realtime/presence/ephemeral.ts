@@ -16,6 +16,8 @@ export interface Ephemeral {
   /** Counts the connection for presence and sends it the presence of its contacts. */
   opened(connection: Connection): void;
   closed(connection: Connection): void;
+  /** The user's connections open on this node (those `opened` and not yet `closed`). */
+  connectionsOf(userId: string): readonly Connection[];
   /** Handles a client `typing` frame. */
   typing(connection: Connection, conversationId: unknown): void;
   /** The node is shutting down: connections closing from now on keep their users online for a grace period. */
@@ -86,6 +88,7 @@ export async function startEphemeral(deps: {
       local.remove(connection);
       tracker.disconnected(connection.userId);
     },
+    connectionsOf: (userId) => local.of(userId),
     typing,
     drain() {
       tracker.drain();

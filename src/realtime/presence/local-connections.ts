@@ -1,6 +1,5 @@
 import type { Connection } from '../connection.js';
-import { ephemeralFrame, type EphemeralMessage } from './ephemeral-messages.js';
-import type { EphemeralFrame } from '../wire-format.js';
+import { ephemeralFrame, type EphemeralFrame, type EphemeralMessage } from './ephemeral-messages.js';
 
 /** This node's open connections by user: where ephemeral messages from any node are delivered. */
 export class LocalConnections {
@@ -22,6 +21,11 @@ export class LocalConnections {
     const set = this.#byUser.get(connection.userId);
     if (!set?.delete(connection)) return;
     if (set.size === 0) this.#byUser.delete(connection.userId);
+  }
+
+  /** The user's open connections on this node. */
+  of(userId: string): readonly Connection[] {
+    return [...(this.#byUser.get(userId) ?? [])];
   }
 
   /** Sends the message's frame (serialised once) to every local connection of its recipients. */

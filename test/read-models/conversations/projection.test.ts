@@ -1,7 +1,4 @@
-/*
- * The conversations projection's specifications, and conversations and history against a generated log.
- * Long because the generated-log check needs its own small model of unread counts.
- */
+// Long because the check against a generated log carries its own plain model of unread counts.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConversationCommand } from '../../../src/domain/conversation/commands.js';

@@ -14,21 +14,24 @@ afterAll(async () => {
 });
 
 const resumeIndex = resumeIndexProjection(frameFor);
-const [ada, bob, cy] = [randomUUID(), randomUUID(), randomUUID()];
 const conversationId = randomUUID();
 
-const sent = (seq: number, recipientIds: string[]) => ({
+const sent = (seq: number, senderId: string, recipientIds: string[]) => ({
   type: 'MessageSent',
   data: {
     conversationId,
     messageId: randomUUID(),
     seq,
-    senderId: ada,
+    senderId,
     body: `message ${seq}`,
     recipientIds,
     sentAt: at(seq),
   },
 });
+
+/** The events numbered as a log would, each in a stream named after its type. */
+const logged = (events: Parameters<typeof recorded>[0]): LoggedEvent[] =>
+  recorded(events).map((event) => ({ ...event, streamName: `stream-${event.type}` }));
 
 /** The index's rows of the users, as [user, position, stream, revision], in a fixed order. */
 const rows = async (...users: string[]) =>
@@ -47,70 +50,83 @@ const sorted = (table: unknown[][]) =>
     return x < y ? -1 : x > y ? 1 : 0;
   });
 
-/** The events numbered as a log would, each in a stream named after its type. */
-const logged = (events: Parameters<typeof recorded>[0]): LoggedEvent[] =>
-  recorded(events).map((event) => ({ ...event, streamName: `stream-${event.type}` }));
-
 describe('the resume index projection', () => {
-  it('holds, per user, the position, stream and revision of each event whose frame is theirs', async () => {
-    const readMarker = {
-      type: 'ConversationRead',
-      // An older marker names no recipients: it was the reader's alone.
-      data: {
-        conversationId,
-        userId: bob,
-        messageId: randomUUID(),
-        readUpToSeq: 1,
-        unreadCount: 0,
-        readAt: at(3),
-      },
-    };
-    const registered = {
+  const [alice, bob, carol] = [randomUUID(), randomUUID(), randomUUID()];
+  const log = logged([
+    {
+      type: 'DirectConversationStarted',
+      data: { conversationId, memberIds: [alice, bob], startedAt: at(0) },
+    },
+    sent(1, alice, [alice, bob]),
+    // No frame, so in nobody's index.
+    {
       type: 'UserRegistered',
       version: 2,
       data: {
-        userId: cy,
-        username: 'cy',
-        email: 'cy@example.com',
-        displayName: 'Cy',
-        passwordHash: '$2b$04$hash',
+        userId: carol,
+        username: 'carol',
+        email: 'carol@example.com',
+        displayName: 'Carol',
+        passwordHash: 'hash',
         messagePolicy: 'everyone',
         registeredAt: at(2),
       },
-    };
-    const events = logged([
-      { type: 'ContactAdded', data: { ownerId: bob, contactId: cy, addedAt: at(1) } },
-      sent(1, [ada, bob]),
-      registered, // no frame: in no one's index
-      readMarker,
-      // A recipient that is no uuid (no user of this system), and one named twice.
-      sent(2, [ada, 'system', ada]),
-    ]);
-    await db.apply(resumeIndex, events);
-    // Applied again (a projector that restarts before its checkpoint moved): nothing doubles.
-    await db.apply(resumeIndex, events);
-    expect(await rows(ada, bob, cy)).toEqual(
+    },
+    { type: 'ContactAdded', data: { ownerId: alice, contactId: carol, addedAt: at(3) } },
+  ]);
+  const expected = sorted([
+    [alice, '1', 'stream-DirectConversationStarted', '0'],
+    [bob, '1', 'stream-DirectConversationStarted', '0'],
+    [alice, '2', 'stream-MessageSent', '1'],
+    [bob, '2', 'stream-MessageSent', '1'],
+    [alice, '4', 'stream-ContactAdded', '3'],
+  ]);
+
+  it('keeps, per user, the position, stream and revision of every event framed for them', async () => {
+    await db.apply(resumeIndex, log);
+    expect(await rows(alice, bob, carol)).toEqual(expected);
+  });
+
+  it('gives the same rows whatever the batches, and nothing twice when applied again', async () => {
+    await db.reset(resumeIndex);
+    await db.apply(resumeIndex, log, 1);
+    await db.apply(resumeIndex, log);
+    expect(await rows(alice, bob, carol)).toEqual(expected);
+  });
+
+  it('indexes an older read marker for its reader, and a recipient once however often named', async () => {
+    const [dee, eve] = [randomUUID(), randomUUID()];
+    const marker = { conversationId, userId: eve, messageId: randomUUID(), readUpToSeq: 1, unreadCount: 0 };
+    await db.apply(
+      resumeIndex,
+      logged([
+        // An older marker names no recipients: it was the reader's alone.
+        { type: 'ConversationRead', data: { ...marker, readAt: at(4) } },
+        // A recipient that is no uuid (no user of this system) is left out.
+        sent(2, dee, [dee, 'system', dee]),
+      ]),
+    );
+    expect(await rows(dee, eve)).toEqual(
       sorted([
-        [bob, '1', 'stream-ContactAdded', '0'],
-        [ada, '2', 'stream-MessageSent', '1'],
-        [bob, '2', 'stream-MessageSent', '1'],
-        [bob, '4', 'stream-ConversationRead', '3'],
-        [ada, '5', 'stream-MessageSent', '4'],
+        [eve, '1', 'stream-ConversationRead', '0'],
+        [dee, '2', 'stream-MessageSent', '1'],
       ]),
     );
   });
 
   it('passes over an event its frame mapping cannot read, and indexes the rest', async () => {
-    const [dee, eve] = [randomUUID(), randomUUID()];
-    const events = logged([
-      { type: 'ContactAdded', data: { ownerId: dee, contactId: eve, addedAt: at(1) } },
-      { type: 'ContactAdded', data: { ownerId: eve, contactId: dee, addedAt: at(2) } },
-    ]);
+    const [fay, gus] = [randomUUID(), randomUUID()];
     const failing = resumeIndexProjection((event) => {
       if (event.position === 1n) throw new Error('unexpected shape');
       return frameFor(event);
     });
-    await db.apply(failing, events);
-    expect(await rows(dee, eve)).toEqual([[eve, '2', 'stream-ContactAdded', '1']]);
+    await db.apply(
+      failing,
+      logged([
+        { type: 'ContactAdded', data: { ownerId: fay, contactId: gus, addedAt: at(1) } },
+        { type: 'ContactAdded', data: { ownerId: gus, contactId: fay, addedAt: at(2) } },
+      ]),
+    );
+    expect(await rows(fay, gus)).toEqual([[gus, '2', 'stream-ContactAdded', '1']]);
   });
 });
