@@ -1,7 +1,7 @@
 import { assertNever } from '../decider.js';
 import { refuse } from '../errors.js';
 import type { UserEvent } from './events.js';
-import type { UserState, VerificationCode } from './user.js';
+import type { UserState, VerificationCode } from './state.js';
 
 export type ChangePassword = {
   readonly type: 'ChangePassword';

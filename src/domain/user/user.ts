@@ -3,6 +3,8 @@ import { assertNever, typeGuard, type Decider } from '../decider.js';
 import { refuse } from '../errors.js';
 import { decideAccountCommand, type AccountCommand } from './decide-account.js';
 import type { UserEvent, MessagePolicy } from './events.js';
+import type { UserState, VerificationCode } from './state.js';
+export type { PendingVerification, UserState, VerificationCode } from './state.js';
 export type { ChangePassword, IssuePasswordReset, ResetPassword, EraseUser } from './decide-account.js';
 export type {
   UserRegistered,
@@ -17,12 +19,6 @@ export type {
   UserEvent,
   MessagePolicy,
 } from './events.js';
-
-/** A code the caller generated (time and randomness stay out of the domain): its digest and expiry. */
-export interface VerificationCode {
-  readonly codeDigest: string;
-  readonly expiresAt: string;
-}
 
 export type RegisterUser = {
   readonly type: 'RegisterUser';
@@ -55,50 +51,11 @@ export type ChangeProfile = {
 export type UserCommand =
   RegisterUser | IssueEmailVerification | VerifyEmail | ChangeProfile | AccountCommand;
 
-export interface PendingVerification {
-  readonly codeDigest: string;
-  readonly expiresAt: string;
-}
-
 /**
  * Codes mailed and not yet used that still count: a new one does not cancel those already in a
  * mailbox (else whoever can ask for mail could keep the owner from ever verifying).
  */
 export const MAX_PENDING_VERIFICATIONS = 5;
-
-export type UserState =
-  | { readonly status: 'unregistered' }
-  | {
-      readonly status: 'registered';
-      readonly userId: string;
-      readonly username: string;
-      readonly email: string;
-      readonly displayName: string;
-      readonly passwordHash: string;
-      readonly registeredAt: string;
-      readonly emailVerified: boolean;
-      /** The latest codes issued while the email was unverified, oldest first; empty once verified. */
-      readonly pendingVerifications: readonly PendingVerification[];
-      /** Wrong codes presented so far (for the record; guessing is limited per address over time). */
-      readonly failedVerifications: number;
-      /** Digest of the code that verified the email. */
-      readonly verifiedWith: string | null;
-      readonly messagePolicy: MessagePolicy;
-      /** Password-reset codes mailed since the last change, oldest first. */
-      readonly pendingResets: readonly PendingVerification[];
-      /** Wrong reset codes since the latest one was mailed. */
-      readonly failedResets: number;
-      /** Sessions started before this (the last password change) are refused, but `keptSessionId`. */
-      readonly sessionsValidFrom: string | null;
-      readonly keptSessionId: string | null;
-    }
-  | {
-      /** Erased: nothing personal is left; the id and username stay, so the username stays taken. */
-      readonly status: 'erased';
-      readonly userId: string;
-      readonly username: string;
-      readonly erasedAt: string;
-    };
 
 export const userStreamName = (userId: string) => `user-${userId}`;
 
