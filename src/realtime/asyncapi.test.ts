@@ -4,7 +4,7 @@ import type { LoggedEvent } from '../log.js';
 import { asyncApiDocument } from './asyncapi.js';
 import { frameFor } from './delivery/frames.js';
 import { EVENT_FRAMES, SERVER_FRAMES } from './protocol.js';
-import { serialiseFrame } from './delivery/wire-format.js';
+import { serialiseFrame } from './wire-format.js';
 
 const CLIENT_TYPES = ['ping', 'typing', 'send', 'edit', 'delete', 'read'];
 const SERVER_TYPES = [

@@ -1,6 +1,6 @@
 import type { Connection } from './connection.js';
 import type { CommandType } from './protocol.js';
-import { PONG_TEXT } from './delivery/wire-format.js';
+import { PONG_TEXT } from './wire-format.js';
 
 type ClientFrame = Readonly<Record<string, unknown>>;
 type ClientFrameHandler = (connection: Connection, frame: ClientFrame) => void;

@@ -1,9 +1,8 @@
 import type { WebSocket } from 'uWebSockets.js';
 import type { RealtimeMetrics } from '../http/metrics.js';
 import type { AccessTokenClaims } from '../platform/tokens.js';
-import type { EphemeralFrame } from './presence/ephemeral-messages.js';
-import type { FrameText } from './delivery/wire-format.js';
-import { PONG_TEXT, RESYNC_TEXT, userTopic } from './delivery/wire-format.js';
+import type { EphemeralFrame, FrameText } from './wire-format.js';
+import { PONG_TEXT, RESYNC_TEXT, userTopic } from './wire-format.js';
 
 /** Whether the token's user exists, when the upgrade could not tell at once. */
 export type UserCheck = 'exists' | 'unknown' | 'failed';

@@ -6,7 +6,7 @@ import { REALTIME_DEFAULTS } from '../platform/config.js';
 import type { RealtimeMetrics } from '../http/metrics.js';
 import type { TokenService } from '../platform/tokens.js';
 import type { Tracing } from '../platform/tracing.js';
-import type { FrameFor } from './delivery/realtime-frame.js';
+import type { FrameFor } from './realtime-frame.js';
 import { DEFAULT_TYPING_LIMITS, type TypingLimits } from './presence/typing.js';
 
 export interface RealtimeServerDeps {

@@ -2,8 +2,8 @@ import type { LoggedEvent } from '../../log.js';
 import type { RealtimeMetrics } from '../../http/metrics.js';
 import { withEventsSpan, type Tracing } from '../../platform/tracing.js';
 import type { Connection } from '../connection.js';
-import type { RealtimeFrame } from './realtime-frame.js';
-import { serialiseFrame, userTopic } from './wire-format.js';
+import type { RealtimeFrame } from '../realtime-frame.js';
+import { serialiseFrame, userTopic } from '../wire-format.js';
 
 export interface FanOut {
   /** Sends the event's frame (if any) to its audience: live sockets by pub/sub, catching-up ones held. */

@@ -1,6 +1,6 @@
 import { isErasedBody } from '../../domain/personal-data.js';
 import type { LoggedEvent } from '../../log.js';
-import type { RealtimeFrame } from './realtime-frame.js';
+import type { RealtimeFrame } from '../realtime-frame.js';
 
 /** The frame of a conversation event routed by its `recipientIds`, which clients do not need repeated. */
 function routed(

@@ -1,5 +1,5 @@
 import type { LogStore, LoggedEvent } from '../../log.js';
-import type { RealtimeFrame } from './realtime-frame.js';
+import type { RealtimeFrame } from '../realtime-frame.js';
 
 /** A page of one user's events in a gap of the log. */
 export interface GapPage {

@@ -3,7 +3,7 @@ import type { LogStore, LoggedEvent } from '../../log.js';
 import { isUuid } from '../../platform/uuid.js';
 import { indexedEventsOf, indexedUpTo, type IndexedEvent } from '../../read-models/resume-index/queries.js';
 import type { GapReader } from './gap-reader.js';
-import type { RealtimeFrame } from './realtime-frame.js';
+import type { RealtimeFrame } from '../realtime-frame.js';
 
 /**
  * Reads a gap from the resume index (read-models/resume-index) up to its projection's checkpoint,

@@ -4,8 +4,8 @@ import type { RealtimeMetrics } from '../../http/metrics.js';
 import { CloseCode, CloseReason } from '../close-codes.js';
 import type { Connection } from '../connection.js';
 import type { GapPage, GapReader } from './gap-reader.js';
-import type { RealtimeFrame } from './realtime-frame.js';
-import { RESYNC_TEXT, serialiseFrame, type FrameText } from './wire-format.js';
+import type { RealtimeFrame } from '../realtime-frame.js';
+import { RESYNC_TEXT, serialiseFrame, type FrameText } from '../wire-format.js';
 
 /**
  * The user's events read per query while catching up: with the socket's own buffer, all a

@@ -1,6 +1,6 @@
 import type { LoggedEvent } from '../../log.js';
 import type { Logger } from 'pino';
-import type { FrameFor, RealtimeFrame } from './realtime-frame.js';
+import type { FrameFor, RealtimeFrame } from '../realtime-frame.js';
 
 /**
  * Wraps the domain mapping so that one event it cannot map (a bug, an unexpected shape) is logged

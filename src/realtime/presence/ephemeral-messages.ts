@@ -1,3 +1,5 @@
+import type { EphemeralFrame } from '../wire-format.js';
+
 /**
  * Ephemeral messages: what realtime nodes tell each other over PostgreSQL NOTIFY (presence changes
  * and typing), each naming the users it is for. They are never stored and carry no log position.
@@ -66,12 +68,6 @@ export function decodeEphemeral(payload: string): EphemeralMessage | undefined {
     return { kind, conversationId: record.conversationId, userId, to };
   }
   return undefined;
-}
-
-/** A frame without position, serialised, and what it says about presence (to drop repeats). */
-export interface EphemeralFrame {
-  readonly text: string;
-  readonly presence?: { readonly userId: string; readonly online: boolean };
 }
 
 /** The frame a client receives for the message; no position, since nothing was logged. */

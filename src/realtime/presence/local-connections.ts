@@ -1,5 +1,6 @@
 import type { Connection } from '../connection.js';
-import { ephemeralFrame, type EphemeralFrame, type EphemeralMessage } from './ephemeral-messages.js';
+import type { EphemeralFrame } from '../wire-format.js';
+import { ephemeralFrame, type EphemeralMessage } from './ephemeral-messages.js';
 
 /** This node's open connections by user: where ephemeral messages from any node are delivered. */
 export class LocalConnections {

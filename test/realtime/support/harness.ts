@@ -8,7 +8,7 @@ import { createPostgresEventStore } from '../../../src/eventstore/postgres/index
 import { startSharedLog } from '../../../src/eventstore/shared-log.js';
 import { createTokenService, type TokenService } from '../../../src/platform/tokens.js';
 import { migrateReadModels } from '../../../src/read-models/migrations.js';
-import type { RealtimeFrame } from '../../../src/realtime/delivery/realtime-frame.js';
+import type { RealtimeFrame } from '../../../src/realtime/realtime-frame.js';
 import {
   startRealtimeServer,
   type RealtimeServer,

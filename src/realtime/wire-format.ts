@@ -1,5 +1,11 @@
 import type { RealtimeFrame } from './realtime-frame.js';
 
+/** A frame without position, serialised, and what it says about presence (to drop repeats). */
+export interface EphemeralFrame {
+  readonly text: string;
+  readonly presence?: { readonly userId: string; readonly online: boolean };
+}
+
 /** A frame already serialised for the wire, with the position it stands for. */
 export interface FrameText {
   readonly position: bigint;

@@ -16,4 +16,4 @@ export interface RealtimeFrame {
 
 /** Maps one recorded event to its frame, or `undefined` when the event concerns no connected client. */
 export type FrameFor = (event: LoggedEvent) => RealtimeFrame | undefined;
-import type { LoggedEvent } from '../../log.js';
+import type { LoggedEvent } from '../log.js';
