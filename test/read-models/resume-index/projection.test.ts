@@ -18,15 +18,7 @@ const conversationId = randomUUID();
 
 const sent = (seq: number, senderId: string, recipientIds: string[]) => ({
   type: 'MessageSent',
-  data: {
-    conversationId,
-    messageId: randomUUID(),
-    seq,
-    senderId,
-    body: `message ${seq}`,
-    recipientIds,
-    sentAt: at(seq),
-  },
+  data: { conversationId, messageId: randomUUID(), seq, senderId, body: 'hi', recipientIds, sentAt: at(seq) },
 });
 
 /** The events numbered as a log would, each in a stream named after its type. */
