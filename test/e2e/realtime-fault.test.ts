@@ -1,9 +1,6 @@
 // Long because the load, the kill, the restart and the exactly-once accounting are one scenario.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSystem } from '../../src/system.js';
@@ -11,7 +8,8 @@ import { eventually } from '../realtime/support/eventually.js';
 import { TestClient, type ServerFrame } from '../support/ws-client.js';
 import { httpClient, signUp, type HttpClient } from '../support/http-client.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { startTestSystem, TEST_JWT_SECRET, uniqueName } from '../support/system.js';
+import { startTestSystem, uniqueName } from '../support/system.js';
+import { freePort, RealtimeChild } from '../realtime/support/realtime-child.js';
 
 /**
  * The realtime role runs as a child process (the TypeScript entry point through vite-node, as
@@ -19,8 +17,6 @@ import { startTestSystem, TEST_JWT_SECRET, uniqueName } from '../support/system.
  * with SIGKILL in the middle of a stream of messages and started again on the same port; clients
  * reconnect with `since` and must end up with every message exactly once, in order.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const VITE_NODE = fileURLToPath(new URL('../../node_modules/vite-node/vite-node.mjs', import.meta.url));
 const MESSAGES = 300;
 const INTERVAL_MS = 20;
 const KILL_AT = 100;
@@ -46,60 +42,14 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** One run of `main serve --roles realtime`; its output is kept for the failure message. */
-class RealtimeChild {
-  readonly output: string[] = [];
-  readonly exited: Promise<number | null>;
-  readonly #process: ChildProcess;
-
-  constructor(env: Record<string, string>) {
-    const inherited = Object.fromEntries(
-      Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST')),
-    );
-    this.#process = spawn(
-      process.execPath,
-      [VITE_NODE, 'src/main.ts', '--', 'serve', '--roles', 'realtime'],
-      {
-        cwd: ROOT,
-        env: { ...inherited, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    for (const stream of [this.#process.stdout, this.#process.stderr]) {
-      stream?.setEncoding('utf8');
-      stream?.on('data', (chunk: string) => this.output.push(chunk));
-    }
-    this.exited = once(this.#process, 'exit').then(([code]) => code as number | null);
-  }
-
-  static async start(): Promise<RealtimeChild> {
-    const child = new RealtimeChild({
-      DATABASE_URL: db.url,
-      REALTIME_PORT: String(port),
-      JWT_SECRET: TEST_JWT_SECRET,
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      REALTIME_NODE_TIMEOUT_SECONDS: String(NODE_TIMEOUT_SECONDS),
-    });
-    children.push(child);
-    let exited = false;
-    void child.exited.then(() => (exited = true));
-    await eventually(
-      async () => {
-        if (exited) throw new Error(`the realtime child exited:\n${child.output.join('')}`);
-        return portAccepts(port);
-      },
-      'the realtime child to accept connections',
-      { timeoutMs: 30_000, intervalMs: 25 },
-    );
-    return child;
-  }
-
-  /** Sends the signal and waits for the process to end; resolves with its exit code. */
-  async kill(signal: NodeJS.Signals): Promise<number | null> {
-    if (this.#process.exitCode === null && this.#process.signalCode === null) this.#process.kill(signal);
-    return this.exited;
-  }
+/** One run of `main serve --roles realtime` on the test's port, stopped after the tests. */
+async function startChild(): Promise<RealtimeChild> {
+  const child = await RealtimeChild.start(db.url, port, {
+    LOG_LEVEL: 'warn',
+    REALTIME_NODE_TIMEOUT_SECONDS: String(NODE_TIMEOUT_SECONDS),
+  });
+  children.push(child);
+  return child;
 }
 
 /**
@@ -161,7 +111,7 @@ class ReconnectingClient {
 
 describe('realtime node killed and restarted under load', () => {
   it('loses and doubles no message, takes the dead node’s users offline, and closes with 1001 on SIGTERM', async () => {
-    let child = await RealtimeChild.start();
+    let child = await startChild();
     const [alice, bob, carol, dave] = await Promise.all(
       ['alice', 'bob', 'carol', 'dave'].map((name) => signUp(http, uniqueName(name))),
     );
@@ -202,7 +152,7 @@ describe('realtime node killed and restarted under load', () => {
       if (i === KILL_AT) {
         restarted = (async () => {
           await child.kill('SIGKILL');
-          child = await RealtimeChild.start();
+          child = await startChild();
         })();
       }
       const sent = await http.post(
@@ -252,30 +202,3 @@ describe('realtime node killed and restarted under load', () => {
     await Promise.all(clients.map((client) => client.done));
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-function portAccepts(target: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(target, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
